@@ -1,0 +1,47 @@
+# shopify-events-mock: every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck check format openapi bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the package with its dev tools
+
+run: install ## Serve the documented example shop on http://127.0.0.1:8000
+	$(BIN)/shopify-events-mock serve --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole test suite (SQLite, and PostgreSQL when reachable)
+	$(BIN)/pytest
+
+lint: install ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+	$(BIN)/mypy
+
+typecheck: install ## mypy --strict on app/
+	$(BIN)/mypy
+
+check: lint test ## Lint, type-check and test
+
+format: install ## Format and autofix with ruff
+	$(BIN)/ruff format app tests bench
+	$(BIN)/ruff check --fix app tests bench
+
+openapi: install ## Regenerate openapi/openapi.json from the app
+	$(BIN)/python -m app.openapi > openapi/openapi.json
+
+clean: ## Remove the virtualenv, caches and the local database
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

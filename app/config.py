@@ -1,0 +1,63 @@
+"""Settings: one class, read from the environment (UPPER_CASE names) and CLI flags."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = f"sqlite:///{Path('var') / 'shop.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = DEFAULT_DATABASE_URL
+    seed: str = "docs"
+
+    shop_domain: str = "jsmith.myshopify.com"
+    shop_timezone: str = "America/New_York"
+    shop_currency: str = "USD"
+
+    # Accepted access tokens; empty means "any non-empty token".
+    access_tokens: Annotated[list[str], NoDecode] = []
+
+    # API versions: computed from today's date unless pinned here.
+    api_oldest_supported: str | None = None
+    api_newest: str | None = None
+
+    # Signs page_info cursors so a tampered cursor is refused. Instances sharing a database
+    # must share it (the default is shared by every instance).
+    page_info_secret: str = "shopify-events-mock"
+
+    @field_validator("access_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
+    @field_validator("shop_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.shop_timezone)
+
+    @property
+    def shop_handle(self) -> str:
+        return self.shop_domain.split(".", 1)[0]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

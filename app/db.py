@@ -1,0 +1,93 @@
+"""Engine, sessions and schema creation.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout so readers never block the
+writer; PostgreSQL is used as-is. The engine lives on `app.state` so each app (and each test)
+owns its database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+import app.models  # noqa: F401  (registers the tables)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(database_url: str) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def create_schema(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def sync_id_sequences(session: Session) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's sequences past them.
+
+    SQLite's INTEGER PRIMARY KEY already assigns max(id) + 1.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for table in SQLModel.metadata.sorted_tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not pk[0].autoincrement:
+            continue
+        name = table.name
+        column = pk[0].name
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f"GREATEST((SELECT COALESCE(MAX({column}), 0) FROM {name}), 1))"
+            ),
+            {"table": name, "column": column},
+        )
+
+
+def open_session(engine: Engine, settings: Any = None) -> Session:
+    """A session that knows its app's settings (recorders read the shop domain from it)."""
+    session = Session(engine)
+    if settings is not None:
+        session.info["settings"] = settings
+    return session
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with open_session(request.app.state.engine, request.app.state.settings) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,76 @@
+"""Typed dependencies shared by the routers: auth, API version, query parsing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.config import Settings
+from app.errors import NotFound, Unauthorized
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def _token_from_basic(header: str) -> str | None:
+    # Legacy private apps authenticate with HTTP Basic `api_key:password`.
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    _, sep, password = decoded.partition(":")
+    return password if sep and password else None
+
+
+def require_access_token(request: Request, settings: SettingsDep) -> str:
+    token = request.headers.get("x-shopify-access-token", "").strip()
+    if not token:
+        token = _token_from_basic(request.headers.get("authorization", "")) or ""
+    if not token:
+        raise Unauthorized()
+    allowed = settings.access_tokens
+    if allowed and not any(hmac.compare_digest(token.encode(), t.encode()) for t in allowed):
+        raise Unauthorized()
+    return token
+
+
+AccessToken = Annotated[str, Depends(require_access_token)]
+
+
+def api_version(request: Request) -> str:
+    version: str | None = request.scope.get("state", {}).get("api_version")
+    if version is None:
+        raise NotFound()
+    return version
+
+
+ApiVersion = Annotated[str, Depends(api_version)]
+
+
+@dataclass(frozen=True)
+class Query:
+    """The query string: each name in order (repeats kept) and the last value of each."""
+
+    names: list[str]
+    values: dict[str, str]
+
+
+def get_query(request: Request) -> Query:
+    items = request.query_params.multi_items()
+    return Query([k for k, _ in items], dict(items))
+
+
+QueryDep = Annotated[Query, Depends(get_query)]

@@ -1,0 +1,62 @@
+"""create_app(): the FastAPI application, its routers, error handlers and middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI, Path
+from sqlalchemy.engine import Engine
+
+from app.config import Settings, get_settings
+from app.db import create_schema, make_engine
+from app.deps import require_access_token
+from app.errors import install_error_handlers
+from app.middleware import ShopifyHeadersMiddleware
+from app.rendering import JSONResponse
+from app.routers import events
+
+ADMIN_ROUTERS: list[APIRouter] = [events.router]
+
+
+def _versioned(version: str = Path(description="`YYYY-MM` (01, 04, 07, 10) or `unstable`")) -> None:
+    """Declares the version path segment; the middleware resolves it."""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="shopify-events-mock",
+        summary="A local, faithful clone of Shopify's Admin REST API Event endpoints.",
+        version="0.1.0",
+        default_response_class=JSONResponse,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    create_schema(engine)
+
+    auth = [Depends(require_access_token)]
+    for router in ADMIN_ROUTERS:
+        app.include_router(
+            router,
+            prefix="/admin/api/{version}",
+            dependencies=[Depends(_versioned), *auth],
+        )
+        app.include_router(router, prefix="/admin", dependencies=auth, include_in_schema=False)
+    install_error_handlers(app)
+    app.add_middleware(
+        ShopifyHeadersMiddleware,
+        oldest=settings.api_oldest_supported,
+        newest=settings.api_newest,
+    )
+    return app

@@ -1,0 +1,58 @@
+"""ASGI middleware: request id and API version on every response.
+
+`X-Shopify-API-Version` reports the version that served the request (the oldest supported one
+for a retired version or for `/admin/...` without a version). The resolved version is left in
+`scope["state"]["api_version"]` for the routes (None when it is malformed: they answer 404).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.versions import VersionWindow
+
+ADMIN_PREFIX = "/admin/"
+VERSIONED_PREFIX = "/admin/api/"
+
+
+class ShopifyHeadersMiddleware:
+    def __init__(self, app: ASGIApp, oldest: str | None = None, newest: str | None = None) -> None:
+        self.app = app
+        self.oldest = oldest
+        self.newest = newest
+        self._window_day: date | None = None
+        self._window: VersionWindow | None = None
+
+    def window(self) -> VersionWindow:
+        today = date.today()
+        if self._window is None or self._window_day != today:
+            self._window = VersionWindow.for_date(today, self.oldest, self.newest)
+            self._window_day = today
+        return self._window
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        version: str | None = None
+        if path.startswith(VERSIONED_PREFIX):
+            requested = path[len(VERSIONED_PREFIX) :].split("/", 1)[0]
+            version = self.window().resolve(requested)
+        elif path.startswith(ADMIN_PREFIX):
+            version = self.window().resolve(None)
+        scope.setdefault("state", {})["api_version"] = version
+        request_id = f"{uuid.uuid4()}".encode()
+        extra: list[tuple[bytes, bytes]] = [(b"X-Request-Id", request_id)]
+        if version is not None:
+            extra.append((b"X-Shopify-API-Version", version.encode()))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,261 @@
+"""The event READ side: one filter builder for list, count, nested and cursor routes.
+
+`EventFilters` holds every filter Shopify accepts (and the nested route's subject);
+`conditions()` turns it into SQL; `list_page()` and `count()` both use it, so a list and its
+count can never disagree. The same filters ride inside page_info (`to_cursor`/`from_cursor`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlmodel import Session
+
+from app.errors import invalid_param
+from app.models.event import SubjectType, events_table
+from app.pagination import Cursor
+from app.timeparse import cursor_timestamp, parse_timestamp, render_timestamp
+
+T = events_table.c
+
+FIELDS = (
+    "id",
+    "subject_id",
+    "created_at",
+    "subject_type",
+    "verb",
+    "arguments",
+    "body",
+    "message",
+    "author",
+    "description",
+    "path",
+)
+_COLUMNS = [T[name] for name in FIELDS]
+_SUBJECT_TYPES = {s.value.lower(): s.value for s in SubjectType}
+_MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    subject_types: tuple[str, ...] | None = None
+    verb: str | None = None
+    since_id: int | None = None
+    created_at_min: datetime | None = None
+    created_at_max: datetime | None = None
+    subject_type: str | None = None  # nested routes: /orders/{id}/events.json
+    subject_id: int | None = None
+
+    @classmethod
+    def from_params(cls, params: dict[str, str], tz: ZoneInfo) -> EventFilters:
+        return cls(
+            subject_types=_parse_filter(params.get("filter")),
+            verb=_parse_verb(params.get("verb")),
+            since_id=_parse_id(params.get("since_id"), "since_id"),
+            created_at_min=_parse_time(params.get("created_at_min"), "created_at_min", tz),
+            created_at_max=_parse_time(params.get("created_at_max"), "created_at_max", tz),
+        )
+
+    def scoped(self, subject_type: str, subject_id: int) -> EventFilters:
+        return EventFilters(
+            self.subject_types,
+            self.verb,
+            self.since_id,
+            self.created_at_min,
+            self.created_at_max,
+            subject_type,
+            subject_id,
+        )
+
+    def to_cursor(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.created_at_min is not None:
+            out["created_at_min"] = cursor_timestamp(self.created_at_min)
+        if self.created_at_max is not None:
+            out["created_at_max"] = cursor_timestamp(self.created_at_max)
+        if self.subject_types is not None:
+            out["filter"] = ",".join(self.subject_types)
+        if self.verb is not None:
+            out["verb"] = self.verb
+        if self.since_id is not None:
+            out["since_id"] = self.since_id
+        if self.subject_type is not None:
+            out["subject_type"] = self.subject_type
+            out["subject_id"] = self.subject_id
+        return out
+
+    @classmethod
+    def from_cursor(cls, data: dict[str, Any]) -> EventFilters:
+        utc = ZoneInfo("UTC")
+        try:
+            filters = cls.from_params(
+                {k: str(v) for k, v in data.items() if k not in ("subject_type", "subject_id")},
+                utc,
+            )
+            subject_type = data.get("subject_type")
+            subject_id = data.get("subject_id")
+        except Exception:
+            raise invalid_param("page_info") from None
+        if subject_type is None:
+            return filters
+        if not isinstance(subject_type, str) or type(subject_id) is not int:
+            raise invalid_param("page_info")
+        return filters.scoped(subject_type, subject_id)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        if self.subject_type is not None:
+            out.append(T.subject_type == self.subject_type)
+            out.append(T.subject_id == self.subject_id)
+        if self.subject_types is not None:
+            if len(self.subject_types) == 1:
+                out.append(T.subject_type == self.subject_types[0])
+            else:
+                out.append(T.subject_type.in_(self.subject_types))
+        if self.verb is not None:
+            out.append(T.verb == self.verb)
+        if self.since_id is not None:
+            out.append(T.id > self.since_id)
+        if self.created_at_min is not None:
+            out.append(T.created_at >= self.created_at_min)
+        if self.created_at_max is not None:
+            out.append(T.created_at <= self.created_at_max)
+        return out
+
+
+def _parse_filter(raw: str | None) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    names = [p.strip() for p in raw.split(",") if p.strip()]
+    if not names:
+        return None
+    # Known types are matched case-insensitively; an unknown one simply matches no event.
+    return tuple(dict.fromkeys(_SUBJECT_TYPES.get(n.lower(), n[:64]) for n in names))
+
+
+def _parse_verb(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    return raw.strip()[:64]
+
+
+def _parse_id(raw: str | None, name: str) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip()
+    if not text.isdigit() or len(text) > 19 or int(text) > _MAX_ID:
+        raise invalid_param(name)
+    return int(text)
+
+
+def _parse_time(raw: str | None, name: str, tz: ZoneInfo) -> datetime | None:
+    if raw is None or raw.strip() == "":
+        return None
+    value = parse_timestamp(raw, tz)
+    if value is None:
+        raise invalid_param(name)
+    return value
+
+
+def parse_event_id(raw: str) -> int | None:
+    if not raw.isdigit() or len(raw) > 19 or int(raw) > _MAX_ID:
+        return None
+    return int(raw)
+
+
+def parse_fields(raw: str | None) -> tuple[str, ...] | None:
+    """Known names in canonical order; unknown names are ignored (none known: every field)."""
+    if raw is None:
+        return None
+    wanted = {p.strip() for p in raw.split(",")}
+    chosen = tuple(f for f in FIELDS if f in wanted)
+    return chosen or None
+
+
+# ---- rendering -------------------------------------------------------------------------
+
+
+def render_row(row: Any, tz: ZoneInfo, fields: tuple[str, ...] | None) -> dict[str, Any]:
+    full = {
+        "id": row.id,
+        "subject_id": row.subject_id,
+        "created_at": render_timestamp(row.created_at, tz),
+        "subject_type": row.subject_type,
+        "verb": row.verb,
+        "arguments": row.arguments,
+        "body": row.body,
+        "message": row.message,
+        "author": row.author,
+        "description": row.description,
+        "path": row.path,
+    }
+    if fields is None:
+        return full
+    return {f: full[f] for f in fields}
+
+
+# ---- queries ---------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    rows: list[Any]
+    previous: Cursor | None
+    next: Cursor | None
+
+
+def _select(conds: list[ColumnElement[bool]]) -> Select[Any]:
+    return select(*_COLUMNS).where(and_(True, *conds))
+
+
+def _exists(session: Session, conds: list[ColumnElement[bool]]) -> bool:
+    return bool(session.execute(select(exists().where(and_(True, *conds)))).scalar())
+
+
+def list_page(session: Session, filters: EventFilters, limit: int, cursor: Cursor | None) -> Page:
+    """One page by keyset on id, in either direction; never OFFSET."""
+    conds = filters.conditions()
+    state = filters.to_cursor()
+    if cursor is not None and cursor.direction == "prev":
+        stmt = _select([*conds, T.id < cursor.last_id]).order_by(T.id.desc()).limit(limit + 1)
+        rows = list(session.execute(stmt).all())
+        has_previous = len(rows) > limit
+        rows = rows[:limit][::-1]
+        if not rows:
+            return Page([], None, Cursor("next", cursor.last_id - 1, state))
+        has_next = _exists(session, [*conds, T.id > rows[-1].id])
+    else:
+        after = [T.id > cursor.last_id] if cursor is not None else []
+        stmt = _select([*conds, *after]).order_by(T.id.asc()).limit(limit + 1)
+        rows = list(session.execute(stmt).all())
+        has_next = len(rows) > limit
+        rows = rows[:limit]
+        if cursor is None:
+            has_previous = False
+        elif not rows:
+            return Page([], Cursor("prev", cursor.last_id + 1, state), None)
+        else:
+            has_previous = _exists(session, [*conds, T.id < rows[0].id])
+    return Page(
+        rows,
+        Cursor("prev", rows[0].id, state) if has_previous else None,
+        Cursor("next", rows[-1].id, state) if has_next else None,
+    )
+
+
+def count(session: Session, filters: EventFilters) -> int:
+    conds = filters.conditions()
+    stmt = select(func.count()).select_from(events_table).where(and_(True, *conds))
+    return int(session.execute(stmt).scalar_one())
+
+
+def get_one(session: Session, event_id: int) -> Any | None:
+    return session.execute(_select([T.id == event_id])).first()
+
+
+def subject_has_events(session: Session, subject_type: str, subject_id: int) -> bool:
+    return _exists(session, [T.subject_type == subject_type, T.subject_id == subject_id])

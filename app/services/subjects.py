@@ -1,0 +1,40 @@
+"""The resources whose events can be listed under `/{resource}/{id}/events.json`.
+
+A subject "exists" for these routes when its resource row exists, or when events for it exist
+(a deleted product keeps its history, so its nested route keeps answering). Sandbox resources
+register their tables in `RESOURCE_TABLES`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.models.event import SubjectType
+from app.services.events import subject_has_events
+
+NESTED_ROUTES: dict[str, SubjectType] = {
+    "orders": SubjectType.ORDER,
+    "products": SubjectType.PRODUCT,
+    "articles": SubjectType.ARTICLE,
+    "blogs": SubjectType.BLOG,
+    "custom_collections": SubjectType.COLLECTION,
+    "smart_collections": SubjectType.COLLECTION,
+    "pages": SubjectType.PAGE,
+    "comments": SubjectType.COMMENT,
+    "price_rules": SubjectType.PRICE_RULE,
+}
+
+# route segment -> SQLModel table class holding that resource (filled in by app.models)
+RESOURCE_TABLES: dict[str, Any] = {}
+
+
+def subject_exists(session: Session, resource: str, subject_id: int) -> bool:
+    table = RESOURCE_TABLES.get(resource)
+    if table is not None:
+        found = session.execute(select(table.id).where(table.id == subject_id)).first()
+        if found is not None:
+            return True
+    return subject_has_events(session, NESTED_ROUTES[resource].value, subject_id)

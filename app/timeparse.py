@@ -1,0 +1,49 @@
+"""Reading `created_at_min`/`created_at_max` the way Shopify's examples send them.
+
+Accepted: `2014-04-25T16:15:47-04:00`, the space form `2008-01-10 12:30:00+00:00`, a trailing
+`Z` or ` UTC`, fractional seconds, a bare date (midnight), and values without an offset, which
+are read in the shop's time zone. A `+` that arrived as a space (an unencoded `+00:00` in a query
+string) is read as `+`. Everything returns naive UTC, the stored form.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+_SPACE_OFFSET = re.compile(r"^(.*\d)\s(\d{2}:?\d{2})$")
+_MAX_LEN = 64
+
+
+def parse_timestamp(raw: str, tz: ZoneInfo) -> datetime | None:
+    text = raw.strip()
+    if not text or len(text) > _MAX_LEN:
+        return None
+    if text.endswith(" UTC"):
+        text = text[:-4] + "+00:00"
+    match = _SPACE_OFFSET.match(text)
+    if match and len(match.group(1)) > 10:
+        text = f"{match.group(1)}+{match.group(2)}"
+    try:
+        if len(text) == 10:
+            value = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        else:
+            value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return None
+
+
+def render_timestamp(value: datetime, tz: ZoneInfo) -> str:
+    return value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
+
+
+def cursor_timestamp(value: datetime) -> str:
+    """How Shopify writes a filter time inside page_info: `2023-10-17 16:29:30 UTC`."""
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
