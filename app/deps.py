@@ -74,3 +74,18 @@ def get_query(request: Request) -> Query:
 
 
 QueryDep = Annotated[Query, Depends(get_query)]
+
+
+ACTOR_HEADER = "x-sandbox-actor"
+
+
+def get_actor(request: Request) -> str | None:
+    """Who performs a sandbox action (a staff member's name or an app's title).
+
+    Lands in the events' `author` and in messages that name staff; absent means "Shopify".
+    """
+    actor = request.headers.get(ACTOR_HEADER, "").strip()
+    return actor[:255] or None
+
+
+Actor = Annotated[str | None, Depends(get_actor)]
