@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SRC := $(wildcard app tests bench)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -27,8 +28,8 @@ test: install ## Run the whole test suite (SQLite, and PostgreSQL when reachable
 	$(BIN)/pytest
 
 lint: install ## ruff (lint + format check) and mypy --strict
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
 	$(BIN)/mypy
 
 typecheck: install ## mypy --strict on app/
@@ -37,8 +38,8 @@ typecheck: install ## mypy --strict on app/
 check: lint test ## Lint, type-check and test
 
 format: install ## Format and autofix with ruff
-	$(BIN)/ruff format app tests bench
-	$(BIN)/ruff check --fix app tests bench
+	$(BIN)/ruff format $(SRC)
+	$(BIN)/ruff check --fix $(SRC)
 
 openapi: install ## Regenerate openapi/openapi.json from the app
 	$(BIN)/python -m app.openapi > openapi/openapi.json
