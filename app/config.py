@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     shop_domain: str = "jsmith.myshopify.com"
     shop_timezone: str = "America/New_York"
     shop_currency: str = "USD"
+    # Where product links in event messages point. Shopify's documented product events link to
+    # the newer admin URL form; empty means `https://admin.myshopify.io/store/<shop handle>/admin`.
+    product_admin_base: str = ""
 
     # Accepted access tokens; empty means "any non-empty token".
     access_tokens: Annotated[list[str], NoDecode] = []
@@ -56,6 +59,11 @@ class Settings(BaseSettings):
     @property
     def shop_handle(self) -> str:
         return self.shop_domain.split(".", 1)[0]
+
+    @property
+    def product_admin_root(self) -> str:
+        base = self.product_admin_base.rstrip("/")
+        return base or f"https://admin.myshopify.io/store/{self.shop_handle}/admin"
 
 
 @lru_cache

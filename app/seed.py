@@ -19,11 +19,14 @@ from sqlmodel import Session
 from app.errors import NotFound
 from app.models.event import events_table
 from app.services.event_import import import_events
+from app.services.products import load_products
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 
 # section name -> loader(session, rows, tz); filled in by the sandbox resources
-RESOURCE_LOADERS: dict[str, Callable[[Session, list[dict[str, Any]], ZoneInfo], None]] = {}
+RESOURCE_LOADERS: dict[str, Callable[[Session, list[dict[str, Any]], ZoneInfo], None]] = {
+    "products": load_products,
+}
 
 
 def fixture_names() -> list[str]:

@@ -68,6 +68,11 @@ def link(url: str, text: str) -> str:
     return f'<a href="{url}">{html.escape(text, quote=False)}</a>'
 
 
+def plain(text: str) -> str:
+    """Text placed in a message without a link (escaped, so the description gives it back)."""
+    return html.escape(text, quote=False)
+
+
 def strip_html(message: str) -> str:
     """The description: the message without its HTML."""
     return html.unescape(_TAG.sub("", message))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.models.event import SubjectType
+from app.models.product import Product
 from app.services.events import subject_has_events
 
 NESTED_ROUTES: dict[str, SubjectType] = {
@@ -27,8 +28,10 @@ NESTED_ROUTES: dict[str, SubjectType] = {
     "price_rules": SubjectType.PRICE_RULE,
 }
 
-# route segment -> SQLModel table class holding that resource (filled in by app.models)
-RESOURCE_TABLES: dict[str, Any] = {}
+# route segment -> SQLModel table class holding that resource
+RESOURCE_TABLES: dict[str, Any] = {
+    "products": Product,
+}
 
 
 def subject_exists(session: Session, resource: str, subject_id: int) -> bool:
