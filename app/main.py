@@ -14,9 +14,17 @@ from app.deps import require_access_token
 from app.errors import install_error_handlers
 from app.middleware import ShopifyHeadersMiddleware
 from app.rendering import JSONResponse
-from app.routers import events, products
+from app.routers import blogs, collections, comments, events, pages, price_rules, products
 
-ADMIN_ROUTERS: list[APIRouter] = [events.router, products.router]
+ADMIN_ROUTERS: list[APIRouter] = [
+    events.router,
+    products.router,
+    collections.router,
+    blogs.router,
+    comments.router,
+    pages.router,
+    price_rules.router,
+]
 
 
 def _versioned(version: str = Path(description="`YYYY-MM` (01, 04, 07, 10) or `unstable`")) -> None:

@@ -1,6 +1,22 @@
 """Tables. Importing this package registers every table with SQLModel.metadata."""
 
+from app.models.article import Article
+from app.models.blog import Blog
+from app.models.collection import Collection, CollectionKind
+from app.models.comment import Comment
 from app.models.event import Event
+from app.models.page import Page
+from app.models.price_rule import PriceRule
 from app.models.product import Product
 
-__all__ = ["Event", "Product"]
+__all__ = [
+    "Article",
+    "Blog",
+    "Collection",
+    "CollectionKind",
+    "Comment",
+    "Event",
+    "Page",
+    "PriceRule",
+    "Product",
+]

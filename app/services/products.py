@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from app.clock import utcnow
@@ -24,8 +23,17 @@ from app.events.products import (
     product_unpublished_event,
 )
 from app.models.product import Product, products_table
-from app.services.resources import count_rows, get_or_404, gid, list_rows, ts
-from app.services.validation import Form, envelope, given, handleize, unique_handle
+from app.services.resources import (
+    apply_publishing,
+    assign,
+    count_rows,
+    free_handle,
+    get_or_404,
+    gid,
+    list_rows,
+    ts,
+)
+from app.services.validation import Form, envelope, given
 from app.timeparse import parse_timestamp
 
 STATUSES = ("active", "draft", "archived")
@@ -87,34 +95,17 @@ def _read(data: dict[str, Any], tz: ZoneInfo, *, creating: bool) -> dict[str, An
     return {k: v for k, v in values.items() if given(v)}
 
 
-def _handle(session: Session, wanted: str, product_id: int | None) -> str:
-    base = handleize(wanted) or "product"
-    c = products_table.c
-    taken = session.execute(
-        select(c.handle).where(c.handle.startswith(base), c.id != (product_id or 0))
-    ).scalars()
-    return unique_handle(base, taken)
-
-
 def _apply(session: Session, product: Product, values: dict[str, Any], now: datetime) -> bool:
     """Write the given attributes onto the product; True when something changed."""
     before = product.model_dump()
-    for name in ("title", "vendor", "product_type", "tags", "status", "published_scope"):
-        if name in values:
-            setattr(product, name, values[name] or "")
-    for name in ("body_html", "template_suffix"):
-        if name in values:
-            setattr(product, name, values[name] or None)
-    if values.get("handle"):
-        product.handle = _handle(session, values["handle"], product.id)
-    elif not product.handle:
-        product.handle = _handle(session, product.title, product.id)
-    if "published_at" in values:
-        product.published_at = values["published_at"]
-    elif values.get("published") is True:
-        product.published_at = product.published_at or now
-    elif values.get("published") is False:
-        product.published_at = None
+    names = ("title", "vendor", "product_type", "tags", "status", "published_scope")
+    assign(product, values, names, nullable=("body_html", "template_suffix"))
+    if values.get("handle") or not product.handle:
+        wanted = values.get("handle") or product.title
+        product.handle = free_handle(
+            session, products_table, wanted, product.id, fallback="product"
+        )
+    apply_publishing(product, values, now)
     return product.model_dump() != before
 
 

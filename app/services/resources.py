@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlmodel import Session, SQLModel
 
 from app.errors import NotFound, invalid_param
 from app.pagination import parse_limit
 from app.services.events import parse_event_id
+from app.services.validation import handleize, unique_handle
 from app.timeparse import render_timestamp
 
 M = TypeVar("M", bound=SQLModel)
@@ -88,3 +89,46 @@ def ts(value: datetime | None, tz: ZoneInfo) -> str | None:
 
 def gid(kind: str, resource_id: int | None) -> str:
     return f"gid://shopify/{kind}/{resource_id}"
+
+
+# ---- writes shared by the resources ---------------------------------------------------
+
+
+def free_handle(
+    session: Session,
+    table: Table,
+    wanted: str,
+    resource_id: int | None,
+    where: Sequence[ColumnElement[bool]] = (),
+    fallback: str = "untitled",
+) -> str:
+    """`wanted` as a handle, suffixed `-1`, `-2`... when another row of `table` has it."""
+    base = handleize(wanted) or fallback
+    c = table.c
+    stmt = select(c.handle).where(c.handle.startswith(base), c.id != (resource_id or 0), *where)
+    return unique_handle(base, session.execute(stmt).scalars())
+
+
+def assign(
+    resource: SQLModel,
+    values: dict[str, Any],
+    names: Sequence[str] = (),
+    nullable: Sequence[str] = (),
+) -> None:
+    """Copy the given attributes: `names` store "" for null, `nullable` store None for ""."""
+    for name in names:
+        if name in values:
+            setattr(resource, name, values[name] if values[name] is not None else "")
+    for name in nullable:
+        if name in values:
+            setattr(resource, name, values[name] if values[name] not in ("", None) else None)
+
+
+def apply_publishing(resource: Any, values: dict[str, Any], now: datetime) -> None:
+    """`published_at` wins over `published`; `published: true` keeps an earlier date."""
+    if "published_at" in values:
+        resource.published_at = values["published_at"]
+    elif values.get("published") is True:
+        resource.published_at = resource.published_at or now
+    elif values.get("published") is False:
+        resource.published_at = None

@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.models.article import Article
+from app.models.blog import Blog
+from app.models.collection import Collection
+from app.models.comment import Comment
 from app.models.event import SubjectType
+from app.models.page import Page
+from app.models.price_rule import PriceRule
 from app.models.product import Product
 from app.services.events import subject_has_events
 
@@ -31,6 +37,13 @@ NESTED_ROUTES: dict[str, SubjectType] = {
 # route segment -> SQLModel table class holding that resource
 RESOURCE_TABLES: dict[str, Any] = {
     "products": Product,
+    "articles": Article,
+    "blogs": Blog,
+    "custom_collections": Collection,
+    "smart_collections": Collection,
+    "pages": Page,
+    "comments": Comment,
+    "price_rules": PriceRule,
 }
 
 
