@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -57,7 +57,8 @@ def is_postgres(engine: Engine) -> bool:
 def sync_id_sequences(session: Session) -> None:
     """After rows were inserted with explicit ids, move PostgreSQL's sequences past them.
 
-    SQLite's INTEGER PRIMARY KEY already assigns max(id) + 1.
+    Only ever forwards: another process may have taken (uncommitted) values beyond the
+    largest id this transaction sees. SQLite's INTEGER PRIMARY KEY already assigns max(id) + 1.
     """
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
@@ -66,15 +67,42 @@ def sync_id_sequences(session: Session) -> None:
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not pk[0].autoincrement:
             continue
-        name = table.name
-        column = pk[0].name
-        session.execute(
+        top = session.execute(select(func.max(pk[0]))).scalar()
+        if top is not None:
+            _advance_sequence(session, table.name, pk[0].name, int(top))
+
+
+def _advance_sequence(session: Session, table: str, column: str, floor: int) -> None:
+    session.execute(
+        text(
+            "SELECT setval(s, :floor) FROM (SELECT pg_get_serial_sequence(:table, :column) AS s) q "
+            "WHERE :floor > COALESCE(pg_sequence_last_value(s::regclass), 0)"
+        ),
+        {"table": table, "column": column, "floor": floor},
+    )
+
+
+def reserve_ids(session: Session, table: Table, count: int, floor: int = 0) -> list[int]:
+    """`count` fresh ascending ids for `table`, all greater than `floor` and than every id in it.
+
+    PostgreSQL takes them from the table's sequence, so concurrent writers in several
+    processes never collide; SQLite holds one writer at a time and continues after max(id).
+    """
+    if count <= 0:
+        return []
+    (pk,) = table.primary_key.columns
+    if session.get_bind().dialect.name == "postgresql":
+        _advance_sequence(session, table.name, pk.name, floor)
+        rows = session.execute(
             text(
-                "SELECT setval(pg_get_serial_sequence(:table, :column), "
-                f"GREATEST((SELECT COALESCE(MAX({column}), 0) FROM {name}), 1))"
+                "SELECT nextval(pg_get_serial_sequence(:table, :column)) "
+                "FROM generate_series(1, :n)"
             ),
-            {"table": name, "column": column},
+            {"table": table.name, "column": pk.name, "n": count},
         )
+        return sorted(int(r[0]) for r in rows)
+    start = max(int(session.execute(select(func.max(pk))).scalar() or 0), floor) + 1
+    return list(range(start, start + count))
 
 
 def open_session(engine: Engine, settings: Any = None) -> Session:

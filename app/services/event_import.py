@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.clock import utcnow
-from app.db import sync_id_sequences
+from app.db import reserve_ids, sync_id_sequences
 from app.errors import UnprocessableEntity
 from app.models.event import Event, SubjectType, events_table
 from app.timeparse import parse_timestamp
@@ -71,14 +71,12 @@ def import_events(session: Session, items: Sequence[Any], tz: ZoneInfo) -> list[
             errors.setdefault("id", []).append(f"{clash[0]} has already been taken")
     if errors:
         raise UnprocessableEntity(errors)
-    next_id = int(session.execute(select(func.max(events_table.c.id))).scalar() or 0) + 1
-    next_id = max([next_id, *(g + 1 for g in given)]) if given else next_id
+    missing = sum(1 for item in items if not item.get("id"))
+    fresh = iter(reserve_ids(session, events_table, missing, max(given, default=0)))
     now = utcnow()
     out: list[Event] = []
     for item in items:
-        event_id = item.get("id")
-        if not event_id:
-            event_id, next_id = next_id, next_id + 1
+        event_id = item.get("id") or next(fresh)
         created = item.get("created_at")
         event = Event(
             id=event_id,
