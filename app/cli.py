@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
+from datetime import datetime
 from typing import Annotated
 
 import typer
 import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.config import Settings, get_settings
 from app.db import create_schema, make_engine, open_session
 from app.seed import fixture_names, load_fixture, shop_is_empty
+
+DEFAULT_GENERATE_END = "2026-01-01"
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -73,6 +78,57 @@ def serve(
         access_log=not quiet,
         log_level="warning" if quiet else "info",
     )
+
+
+@cli.command()
+def generate(
+    events: Annotated[int, typer.Option(min=1, help="How many events to write")] = 1_000_000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="DATABASE_URL", help="SQLAlchemy URL (default: ./var/shop.sqlite3)"),
+    ] = None,
+    seed_value: Annotated[int, typer.Option(help="Random seed: same seed, same shop")] = 0,
+    days: Annotated[int, typer.Option(min=1, help="Spread the events over this many days")] = 365,
+    end: Annotated[
+        str, typer.Option(help="The last event's day (UTC), YYYY-MM-DD")
+    ] = DEFAULT_GENERATE_END,
+) -> None:
+    """Add a large, realistic, reproducible shop's events (orders, products, blogs...)."""
+    from app.generate import Plan, write_shop
+
+    try:
+        last = datetime.fromisoformat(end)
+    except ValueError:
+        raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--end") from None
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    get_settings.cache_clear()
+    settings = get_settings()
+    plan = Plan(
+        events=events,
+        seed=seed_value,
+        end=last.replace(tzinfo=None),
+        days=days,
+        shop_domain=settings.shop_domain,
+        currency=settings.shop_currency,
+    )
+    engine = make_engine(settings.database_url)
+    try:
+        create_schema(engine)
+        started = time.perf_counter()
+        with Progress(
+            TextColumn("generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        ) as bar:
+            task = bar.add_task("events", total=events)
+            written = write_shop(engine, plan, lambda n: bar.advance(task, n))
+        elapsed = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    typer.echo(f"generated {written} events in {elapsed:.1f} s into {settings.database_url}")
 
 
 def main() -> None:
