@@ -14,7 +14,7 @@ from app.deps import require_access_token
 from app.errors import install_error_handlers
 from app.middleware import ShopifyHeadersMiddleware
 from app.rendering import JSONResponse
-from app.routers import blogs, collections, comments, events, pages, price_rules, products
+from app.routers import blogs, collections, comments, events, orders, pages, price_rules, products
 
 ADMIN_ROUTERS: list[APIRouter] = [
     events.router,
@@ -24,6 +24,7 @@ ADMIN_ROUTERS: list[APIRouter] = [
     comments.router,
     pages.router,
     price_rules.router,
+    orders.router,
 ]
 
 

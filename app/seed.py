@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.errors import NotFound
 from app.models.event import events_table
 from app.services.event_import import import_events
+from app.services.orders import load_orders
 from app.services.products import load_products
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
@@ -26,6 +27,7 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 # section name -> loader(session, rows, tz); filled in by the sandbox resources
 RESOURCE_LOADERS: dict[str, Callable[[Session, list[dict[str, Any]], ZoneInfo], None]] = {
     "products": load_products,
+    "orders": load_orders,
 }
 
 

@@ -5,6 +5,7 @@ from app.models.blog import Blog
 from app.models.collection import Collection, CollectionKind
 from app.models.comment import Comment
 from app.models.event import Event
+from app.models.order import Fulfillment, LineItem, Order, Refund, Transaction
 from app.models.page import Page
 from app.models.price_rule import PriceRule
 from app.models.product import Product
@@ -16,7 +17,12 @@ __all__ = [
     "CollectionKind",
     "Comment",
     "Event",
+    "Fulfillment",
+    "LineItem",
+    "Order",
     "Page",
     "PriceRule",
     "Product",
+    "Refund",
+    "Transaction",
 ]

@@ -17,6 +17,7 @@ from app.models.blog import Blog
 from app.models.collection import Collection
 from app.models.comment import Comment
 from app.models.event import SubjectType
+from app.models.order import Order
 from app.models.page import Page
 from app.models.price_rule import PriceRule
 from app.models.product import Product
@@ -44,6 +45,7 @@ RESOURCE_TABLES: dict[str, Any] = {
     "pages": Page,
     "comments": Comment,
     "price_rules": PriceRule,
+    "orders": Order,
 }
 
 
