@@ -39,6 +39,20 @@ class Settings(BaseSettings):
     # must share it (the default is shared by every instance).
     page_info_secret: str = "shopify-events-mock"
 
+    # Contract-testing toolkit (app/toolkit): everything off by default. The rate limit, latency,
+    # faults, lag and seed are the starting point of the run-time config (`/_sandbox/config`).
+    sandbox_api: bool = True  # false: no /_sandbox/ control API at all (shared deployments)
+    sandbox_admin_token: str | None = None  # required in X-Sandbox-Admin-Token when set
+    rate_limit: str = "off"  # off | standard | advanced | plus | SIZE/LEAK_PER_SECOND
+    latency: str = "0"  # milliseconds: "50", "20-200" (uniform) or "normal:100,30"
+    fault_rate: float = 0.0  # probability of a fault per Admin API request
+    fault_kinds: str = "429,500,503,drop"  # chosen from, evenly (lost: actions only)
+    lag: str = "0"  # seconds before a new event is visible: "3" or "1-5" (uniform per event)
+    sandbox_seed: int = 0  # seeds latency, faults and lag
+    api_deprecation_months: int = 0  # versions retiring within N months get the header
+    request_log: bool = False  # one line per request: method, path, status, ms
+    reseed_on_start: bool = False  # empty the shop and load SEED at startup (serve --reload)
+
     @field_validator("access_tokens", mode="before")
     @classmethod
     def _split_tokens(cls, value: object) -> object:

@@ -115,6 +115,10 @@ def open_session(engine: Engine, settings: Any = None) -> Session:
 
 def get_session(request: Request) -> Iterator[Session]:
     with open_session(request.app.state.engine, request.app.state.settings) as session:
+        # The toolkit's visibility lag: a callable(session) -> ids of events not yet visible.
+        hidden = getattr(request.app.state, "hidden_events", None)
+        if hidden is not None:
+            session.info["hidden_events"] = hidden
         yield session
 
 

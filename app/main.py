@@ -15,6 +15,7 @@ from app.errors import install_error_handlers
 from app.middleware import ShopifyHeadersMiddleware
 from app.rendering import JSONResponse
 from app.routers import blogs, collections, comments, events, orders, pages, price_rules, products
+from app.toolkit import install as install_toolkit
 
 ADMIN_ROUTERS: list[APIRouter] = [
     events.router,
@@ -63,9 +64,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
         app.include_router(router, prefix="/admin", dependencies=auth, include_in_schema=False)
     install_error_handlers(app)
+    install_toolkit(app, settings, engine)
     app.add_middleware(
         ShopifyHeadersMiddleware,
         oldest=settings.api_oldest_supported,
         newest=settings.api_newest,
+        deprecation_months=settings.api_deprecation_months,
     )
     return app

@@ -12,17 +12,24 @@ from datetime import date
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.versions import VersionWindow
+from app.versions import DEPRECATED_REASON, VersionWindow
 
 ADMIN_PREFIX = "/admin/"
 VERSIONED_PREFIX = "/admin/api/"
 
 
 class ShopifyHeadersMiddleware:
-    def __init__(self, app: ASGIApp, oldest: str | None = None, newest: str | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        oldest: str | None = None,
+        newest: str | None = None,
+        deprecation_months: int = 0,
+    ) -> None:
         self.app = app
         self.oldest = oldest
         self.newest = newest
+        self.deprecation_months = deprecation_months
         self._window_day: date | None = None
         self._window: VersionWindow | None = None
 
@@ -39,9 +46,14 @@ class ShopifyHeadersMiddleware:
             return
         path: str = scope["path"]
         version: str | None = None
+        deprecated = False
         if path.startswith(VERSIONED_PREFIX):
             requested = path[len(VERSIONED_PREFIX) :].split("/", 1)[0]
             version = self.window().resolve(requested)
+            if self.deprecation_months and version is not None:
+                deprecated = self.window().deprecated(
+                    requested, date.today(), self.deprecation_months
+                )
         elif path.startswith(ADMIN_PREFIX):
             version = self.window().resolve(None)
         scope.setdefault("state", {})["api_version"] = version
@@ -49,6 +61,8 @@ class ShopifyHeadersMiddleware:
         extra: list[tuple[bytes, bytes]] = [(b"X-Request-Id", request_id)]
         if version is not None:
             extra.append((b"X-Shopify-API-Version", version.encode()))
+        if deprecated:
+            extra.append((b"X-Shopify-API-Deprecated-Reason", DEPRECATED_REASON.encode()))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -6,6 +6,10 @@ release candidate before its release. A request to a retired but well-formed ver
 by the oldest supported stable version (and `X-Shopify-API-Version` says so); a request without
 a version (`/admin/events.json`) is served the same way. A malformed version, or one newer than
 the release candidate, is a 404.
+
+Deprecation window (`API_DEPRECATION_MONTHS`, 0 = off): a stable version whose 12 months of
+support end within that many months, or a retired one, is answered with
+`X-Shopify-API-Deprecated-Reason`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import date
 
 VERSION_RE = re.compile(r"^(\d{4})-(01|04|07|10)$")
 UNSTABLE = "unstable"
+DEPRECATED_REASON = "https://shopify.dev/docs/api/usage/versioning#deprecation-practices"
 
 
 def _quarter_start(d: date) -> tuple[int, int]:
@@ -69,3 +74,15 @@ class VersionWindow:
         if requested > self.release_candidate:
             return None
         return max(requested, self.oldest)
+
+    def deprecated(self, requested: str | None, today: date, months: int) -> bool:
+        """Is this stable version retired, or retiring within `months` months of `today`?"""
+        if months <= 0 or requested is None or not VERSION_RE.match(requested):
+            return False
+        if requested < self.oldest:
+            return True
+        year, month = (int(p) for p in requested.split("-"))
+        retires = _shift(year, month, 4)  # supported for 12 months after its release
+        ty, tm = today.year, today.month
+        months_left = (retires[0] - ty) * 12 + retires[1] - tm
+        return months_left <= months

@@ -9,6 +9,7 @@ from app.models.order import Fulfillment, LineItem, Order, Refund, Transaction
 from app.models.page import Page
 from app.models.price_rule import PriceRule
 from app.models.product import Product
+from app.models.sandbox_state import SandboxState
 
 __all__ = [
     "Article",
@@ -25,4 +26,5 @@ __all__ = [
     "Product",
     "Refund",
     "Transaction",
+    "SandboxState",
 ]

@@ -216,9 +216,19 @@ def _exists(session: Session, conds: list[ColumnElement[bool]]) -> bool:
     return bool(session.execute(select(exists().where(and_(True, *conds)))).scalar())
 
 
+def visibility(session: Session) -> list[ColumnElement[bool]]:
+    """Hide events still inside the sandbox's visibility lag (no condition without a lag).
+
+    Applied by list, count and single alike, so they always agree.
+    """
+    hidden = session.info.get("hidden_events")
+    ids = hidden(session) if hidden is not None else ()
+    return [T.id.not_in(ids)] if ids else []
+
+
 def list_page(session: Session, filters: EventFilters, limit: int, cursor: Cursor | None) -> Page:
     """One page by keyset on id, in either direction; never OFFSET."""
-    conds = filters.conditions()
+    conds = [*filters.conditions(), *visibility(session)]
     state = filters.to_cursor()
     if cursor is not None and cursor.direction == "prev":
         stmt = _select([*conds, T.id < cursor.last_id]).order_by(T.id.desc()).limit(limit + 1)
@@ -248,13 +258,13 @@ def list_page(session: Session, filters: EventFilters, limit: int, cursor: Curso
 
 
 def count(session: Session, filters: EventFilters) -> int:
-    conds = filters.conditions()
+    conds = [*filters.conditions(), *visibility(session)]
     stmt = select(func.count()).select_from(events_table).where(and_(True, *conds))
     return int(session.execute(stmt).scalar_one())
 
 
 def get_one(session: Session, event_id: int) -> Any | None:
-    return session.execute(_select([T.id == event_id])).first()
+    return session.execute(_select([T.id == event_id, *visibility(session)])).first()
 
 
 def subject_has_events(session: Session, subject_type: str, subject_id: int) -> bool:

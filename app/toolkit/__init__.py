@@ -1,0 +1,34 @@
+"""The contract-testing toolkit: control API, rate limits, faults, latency, test clock, lag.
+
+`install(app)` wires it into an app: its state on `app.state.toolkit`, its middleware, and the
+`/_sandbox/` control routes (unless `SANDBOX_API=false`). Everything is off by default.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from app.config import Settings
+from app.db import open_session
+from app.seed import fixture_names
+from app.toolkit.control import reset_shop
+from app.toolkit.middleware import ToolkitMiddleware
+from app.toolkit.routes import router
+from app.toolkit.state import Toolkit, initialise_state
+
+
+def install(app: FastAPI, settings: Settings, engine: Engine) -> Toolkit:
+    initialise_state(engine, settings, overwrite=False)
+    if settings.reseed_on_start:
+        with open_session(engine, settings) as session:
+            seed = settings.seed if settings.seed in fixture_names() else None
+            reset_shop(session, seed, settings.tz)
+    toolkit = Toolkit(settings, engine)
+    app.state.toolkit = toolkit
+    # Sessions opened by the app hide the events still inside their visibility lag.
+    app.state.hidden_events = toolkit.hidden_event_ids
+    if settings.sandbox_api:
+        app.include_router(router)
+    app.add_middleware(ToolkitMiddleware, toolkit=toolkit, request_log=settings.request_log)
+    return toolkit
