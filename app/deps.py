@@ -41,7 +41,10 @@ def require_access_token(request: Request, settings: SettingsDep) -> str:
         token = _token_from_basic(request.headers.get("authorization", "")) or ""
     if not token:
         raise Unauthorized()
-    allowed = settings.access_tokens
+    # The sandbox's run-time config (PUT /_sandbox/config) can switch the tokens; it starts
+    # from settings.access_tokens.
+    toolkit = getattr(request.app.state, "toolkit", None)
+    allowed: list[str] = toolkit.config.access_tokens if toolkit else settings.access_tokens
     if allowed and not any(hmac.compare_digest(token.encode(), t.encode()) for t in allowed):
         raise Unauthorized()
     return token

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,6 +34,18 @@ UNAVAILABLE = "Service Unavailable"
 STANDARD = RateLimit(plan="standard")
 
 log = logging.getLogger("shopify_events_mock.requests")
+_dropping: ContextVar[bool] = ContextVar("sandbox_dropping", default=False)
+
+
+class _QuietDrops(logging.Filter):
+    """uvicorn reports a response left unfinished; for a fault we dropped on purpose, it is
+    expected (the flag is set in the request's own task, where uvicorn logs it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_dropping.get() and "without completing response" in str(record.msg))
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
 async def _respond(
@@ -56,6 +69,7 @@ async def _respond(
 async def _drop(send: Send) -> None:
     # ASGI cannot close a connection before a response starts; a started response that never
     # completes makes the server close it, which every client reports as a broken connection.
+    _dropping.set(True)
     await send(
         {
             "type": "http.response.start",
