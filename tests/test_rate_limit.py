@@ -9,6 +9,14 @@ from app.toolkit.config import RateLimit, parse_rate_limit
 from app.toolkit.ratelimit import Buckets
 from tests.conftest import API, MakeClient
 
+
+@pytest.fixture
+def backend() -> str:
+    """Behaviour of the middleware, not of the database: SQLite only (the control API and
+    its state table run on both backends in test_sandbox_control.py)."""
+    return "sqlite"
+
+
 STANDARD_429 = (
     '{"errors":"Exceeded 2 calls per second for api client. '
     'Reduce request rates to resume uninterrupted service."}'

@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 class SandboxState(SQLModel, table=True):
     __tablename__ = "sandbox_state"
 
-    name: str = Field(sa_column=Column(String(32), primary_key=True))
+    name: str = Field(sa_column=Column(String(32), primary_key=True, autoincrement=False))
     value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
