@@ -25,6 +25,6 @@ __all__ = [
     "PriceRule",
     "Product",
     "Refund",
-    "Transaction",
     "SandboxState",
+    "Transaction",
 ]
