@@ -114,10 +114,19 @@ def test_forced_drop_breaks_the_connection(shop: SandboxServer) -> None:
     assert shop.client.get("events.json").status_code == 200
 
 
-def test_lost_response_breaks_the_connection(shop: SandboxServer) -> None:
+def test_lost_response_the_action_happened_but_the_client_never_heard(
+    shop: SandboxServer,
+) -> None:
+    products = shop.client.get("products/count.json").json()["count"]
     with pytest.raises(httpx.RemoteProtocolError):
-        shop.client.get("events/count.json", headers={"X-Sandbox-Fault": "lost"})
-    assert shop.client.get("events/count.json").status_code == 200
+        shop.client.post(
+            "products.json",
+            json={"product": {"title": "Lost and found"}},
+            headers={"X-Sandbox-Fault": "lost"},
+        )
+    assert shop.client.get("products/count.json").json()["count"] == products + 1
+    titles = [p["title"] for p in shop.client.get("products.json").json()["products"]]
+    assert "Lost and found" in titles
 
 
 def _run_middleware(client: TestClient, method: str, fault: bytes) -> tuple[bool, list[Message]]:

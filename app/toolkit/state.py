@@ -17,6 +17,7 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.clock import Clock
@@ -66,7 +67,10 @@ def initialise_state(engine: Engine, settings: Settings, *, overwrite: bool) -> 
             _write(session, _CONFIG, config_from_settings(settings).model_dump())
         if overwrite or _CLOCK not in stored:
             _write(session, _CLOCK, _clock_data(Clock()))
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # another process starting on the same shop stored it first
 
 
 class Toolkit:
