@@ -14,6 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from app.config import Settings, get_settings
 from app.db import create_schema, make_engine, open_session
 from app.seed import fixture_names, load_fixture, shop_is_empty
+from app.toolkit.cli import register_transfer_commands, reload_options, request_log_config
+from app.toolkit.state import initialise_state
 
 DEFAULT_GENERATE_END = "2026-01-01"
 
@@ -30,6 +32,7 @@ def prepare_database(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     try:
         create_schema(engine)
+        initialise_state(engine, settings, overwrite=True)  # every run starts from its flags
         if settings.seed != "none":
             with open_session(engine, settings) as session:
                 if shop_is_empty(session):
@@ -53,8 +56,53 @@ def serve(
         ),
     ] = "docs",
     quiet: Annotated[bool, typer.Option(help="No per-request log lines")] = False,
+    rate_limit: Annotated[
+        str,
+        typer.Option(
+            envvar="RATE_LIMIT",
+            help="Leaky bucket per token: off | standard | advanced | plus | SIZE/LEAK",
+        ),
+    ] = "off",
+    latency: Annotated[
+        str,
+        typer.Option(envvar="LATENCY", help="Added ms: 50 | 20-200 | normal:100,30"),
+    ] = "0",
+    fault_rate: Annotated[
+        float,
+        typer.Option(
+            envvar="FAULT_RATE", min=0, max=1, help="Probability of a 429/500/503/drop per call"
+        ),
+    ] = 0.0,
+    lag: Annotated[
+        str,
+        typer.Option(envvar="LAG", help="Seconds before a new event is visible: 3 | 1-5"),
+    ] = "0",
+    admin_token: Annotated[
+        str | None,
+        typer.Option(envvar="SANDBOX_ADMIN_TOKEN", help="Require it in X-Sandbox-Admin-Token"),
+    ] = None,
+    access_token: Annotated[
+        list[str] | None,
+        typer.Option(help="Accept only these Admin API tokens (repeatable)"),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
+    reload: Annotated[
+        bool, typer.Option(help="Restart and reload the seed fixture when seed/ changes")
+    ] = False,
 ) -> None:
     """Serve the shop (the documented example shop by default) on HOST:PORT."""
+    from app.toolkit.cli import toolkit_environment
+
+    toolkit_environment(
+        rate_limit=rate_limit,
+        latency=latency,
+        fault_rate=fault_rate,
+        lag=lag,
+        admin_token=admin_token,
+        access_tokens=access_token,
+        request_log=not quiet,
+        reload=reload,
+    )
     if seed != "none" and seed not in fixture_names():
         raise typer.BadParameter(
             f"choose none or one of {', '.join(fixture_names())}", param_hint="--seed"
@@ -75,8 +123,11 @@ def serve(
         port=port,
         http="h11",
         server_header=False,
-        access_log=not quiet,
+        access_log=False,  # the toolkit logs one line per request (method, path, status, ms)
         log_level="warning" if quiet else "info",
+        log_config=request_log_config(),
+        workers=workers if workers > 1 else None,
+        **reload_options(reload),
     )
 
 
@@ -129,6 +180,9 @@ def generate(
     finally:
         engine.dispose()
     typer.echo(f"generated {written} events in {elapsed:.1f} s into {settings.database_url}")
+
+
+register_transfer_commands(cli)
 
 
 def main() -> None:
