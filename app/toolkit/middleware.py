@@ -112,7 +112,8 @@ class ToolkitMiddleware:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         toolkit = self.toolkit
-        await toolkit.refresh_if_stale()
+        if time.monotonic() > toolkit.fresh_until:
+            await toolkit.refresh()
         use_clock(toolkit.clock)
         if not scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
@@ -133,7 +134,11 @@ class ToolkitMiddleware:
         if wait:
             await asyncio.sleep(wait)
 
-        fault = forced if forced in FAULT_KINDS else toolkit.draw_fault(scope["method"])
+        fault = None
+        if forced in FAULT_KINDS:
+            fault = forced
+        elif config.faults.rate > 0:
+            fault = toolkit.draw_fault(scope["method"])
         limit = config.rate_limit
         now = toolkit.clock.timestamp()
         extra: list[tuple[bytes, bytes]] = []

@@ -96,10 +96,14 @@ class Toolkit:
         self.clock = _clock_from(stored.get(_CLOCK))
         self._loaded_at = time.monotonic()
 
-    async def refresh_if_stale(self) -> None:
-        if time.monotonic() - self._loaded_at > REFRESH_SECONDS:
-            self._loaded_at = time.monotonic()  # one refresh at a time
-            await anyio.to_thread.run_sync(self.load)
+    @property
+    def fresh_until(self) -> float:
+        """Until this `time.monotonic()`, the state in memory is recent enough."""
+        return self._loaded_at + REFRESH_SECONDS
+
+    async def refresh(self) -> None:
+        self._loaded_at = time.monotonic()  # one refresh at a time
+        await anyio.to_thread.run_sync(self.load)
 
     def _apply(self, config: SandboxConfig) -> None:
         self.config = config
