@@ -73,6 +73,7 @@ class OrderInput:
     name: str | None = None
     order_number: int | None = None
     created_at: datetime | None = None
+    total_price: Decimal | None = None
 
 
 def _tags(fields: Fields) -> str:
@@ -153,7 +154,7 @@ def build_order(session: Session, data: OrderInput, *, now: datetime | None = No
         last_name=data.last_name,
         currency=data.currency,
         subtotal_price=amount_str(subtotal),
-        total_price=amount_str(subtotal),
+        total_price=amount_str(data.total_price if data.total_price is not None else subtotal),
         financial_status=data.financial_status,
         note=data.note,
         tags=data.tags,
@@ -415,6 +416,7 @@ def load_orders(session: Session, rows: list[dict[str, Any]], tz: ZoneInfo) -> N
         data.id = fields.integer("id", minimum=1)
         data.order_number = fields.integer("order_number", minimum=1)
         data.name = fields.text("name")
+        data.total_price = fields.amount("total_price")
         for item, raw in zip(data.line_items, row.get("line_items") or [], strict=False):
             item.id = raw.get("id") if isinstance(raw, dict) else None
         fields.check()
