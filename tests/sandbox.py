@@ -69,3 +69,47 @@ def assert_subject_events(
 def event_count(client: TestClient) -> int:
     count: int = client.get(f"{API}/events/count.json").json()["count"]
     return count
+
+
+SHOP_ADMIN = "https://jsmith.myshopify.com/admin"
+
+
+def post(client: TestClient, url: str, key: str, **fields: Any) -> dict[str, Any]:
+    """POST `{key: fields}`, assert 201, return the created resource."""
+    response = client.post(f"{API}/{url}", json={key: fields})
+    assert response.status_code == 201, response.text
+    assert list(response.json()) == [key]
+    resource: dict[str, Any] = response.json()[key]
+    return resource
+
+
+def put(client: TestClient, url: str, key: str, **fields: Any) -> dict[str, Any]:
+    response = client.put(f"{API}/{url}", json={key: fields})
+    assert response.status_code == 200, response.text
+    resource: dict[str, Any] = response.json()[key]
+    return resource
+
+
+def linked_event(
+    subject_type: str,
+    admin: str,
+    subject_id: int,
+    verb: str,
+    template: str,
+    title: str,
+    author: str = "Shopify",
+) -> dict[str, Any]:
+    """An event whose message is `template` with `{link}` = the title linked to
+    `https://jsmith.myshopify.com/admin/<admin>/<id>`; path `/admin/<admin>/<id>`."""
+    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    anchor = f'<a href="{SHOP_ADMIN}/{admin}/{subject_id}">{escaped}</a>'
+    return expected_event(
+        subject_type,
+        subject_id,
+        verb,
+        template.format(link=anchor),
+        template.format(link=title),
+        [title],
+        f"/admin/{admin}/{subject_id}",
+        author,
+    )
