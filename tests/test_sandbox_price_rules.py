@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import API
@@ -52,26 +51,35 @@ def test_price_rule_lifecycle(empty_client: TestClient) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("override", "errors"),
-    [
-        ({"title": ""}, {"title": ["can't be blank"]}),
-        ({"value": "10"}, {"value": ["must be less than or equal to 0"]}),
-        ({"value": "-150"}, {"value": ["must be greater than or equal to -100"]}),
-        ({"value": "ten"}, {"value": ["is not a number"]}),
-        ({"target_type": "everything"}, {"target_type": ["is not included in the list"]}),
-        ({"ends_at": "2026-05-01T00:00:00Z"}, {"ends_at": ["must be after starts_at"]}),
-        ({"starts_at": None}, {"starts_at": ["can't be blank"]}),
-        ({"entitled_product_ids": ["x"]}, {"entitled_product_ids": ["is invalid"]}),
-    ],
-)
-def test_bad_price_rules_change_nothing(
-    empty_client: TestClient, override: dict[str, Any], errors: Any
-) -> None:
-    response = empty_client.post(f"{API}/price_rules.json", json={"price_rule": RULE | override})
-    assert (response.status_code, response.json()) == (422, {"errors": errors})
-    assert empty_client.get(f"{API}/price_rules/count.json").json() == {"count": 0}
-    assert event_count(empty_client) == 0
+BAD = [
+    ({"title": ""}, {"title": ["can't be blank"]}),
+    ({"value": "10"}, {"value": ["must be less than or equal to 0"]}),
+    ({"value": "-150"}, {"value": ["must be greater than or equal to -100"]}),
+    ({"value": "ten"}, {"value": ["is not a number"]}),
+    ({"target_type": "everything"}, {"target_type": ["is not included in the list"]}),
+    ({"ends_at": "2026-05-01T00:00:00Z"}, {"ends_at": ["must be after starts_at"]}),
+    ({"starts_at": None}, {"starts_at": ["can't be blank"]}),
+    ({"entitled_product_ids": ["x"]}, {"entitled_product_ids": ["is invalid"]}),
+]
+
+
+def test_bad_price_rules_change_nothing(empty_client: TestClient) -> None:
+    rid = post(empty_client, "price_rules.json", "price_rule", **RULE)["id"]
+    before = event_count(empty_client)
+    for override, errors in BAD:
+        response = empty_client.post(
+            f"{API}/price_rules.json", json={"price_rule": RULE | override}
+        )
+        assert (response.status_code, response.json()) == (422, {"errors": errors}), override
+        if "title" not in override:
+            updated = empty_client.put(
+                f"{API}/price_rules/{rid}.json", json={"price_rule": override}
+            )
+            assert (updated.status_code, updated.json()) == (422, {"errors": errors}), override
+    assert empty_client.get(f"{API}/price_rules/count.json").json() == {"count": 1}
+    rule = empty_client.get(f"{API}/price_rules/{rid}.json").json()["price_rule"]
+    assert (rule["title"], rule["value"], rule["ends_at"]) == ("SUMMER10", "-10.0", None)
+    assert event_count(empty_client) == before
 
 
 def test_missing_required_attributes_are_all_named(empty_client: TestClient) -> None:

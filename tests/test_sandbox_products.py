@@ -67,39 +67,38 @@ def test_the_actor_header_becomes_the_author(empty_client: TestClient) -> None:
     assert_subject_events(empty_client, "products", pid, expected)
 
 
-@pytest.mark.parametrize(
-    ("hide", "show"),
-    [
-        ({"published": False}, {"published": True}),
-        ({"published_at": None}, {"published_at": "2026-01-02T03:04:05-05:00"}),
-        ({"status": "draft"}, {"status": "active"}),
-        ({"status": "archived"}, {"status": "active"}),
-    ],
-    ids=["published", "published_at", "status-draft", "status-archived"],
-)
+HIDE_AND_SHOW = [
+    ({"published": False}, {"published": True}),
+    ({"published_at": None}, {"published_at": "2026-01-02T03:04:05-05:00"}),
+    ({"status": "draft"}, {"status": "active"}),
+    ({"status": "archived"}, {"status": "active"}),
+]
+
+
 def test_hiding_and_publishing_record_unpublished_and_published(
-    empty_client: TestClient, hide: dict[str, Any], show: dict[str, Any]
+    empty_client: TestClient,
 ) -> None:
-    pid = _create(empty_client)["id"]
-    url = f"{API}/products/{pid}.json"
-    hidden = empty_client.put(url, json={"product": hide})
-    assert hidden.status_code == 200
-    assert hidden.json()["product"]["id"] == pid
-    assert empty_client.put(url, json={"product": hide}).status_code == 200  # no change, no event
-    shown = empty_client.put(url, json={"product": show})
-    assert shown.status_code == 200
-    assert shown.json()["product"]["status"] == "active"
-    assert shown.json()["product"]["published_at"] is not None
-    assert_subject_events(
-        empty_client,
-        "products",
-        pid,
-        [
-            _event(pid, "create", CREATED),
-            _event(pid, "unpublished", "{link} was hidden."),
-            _event(pid, "published", "{link} was published."),
-        ],
-    )
+    for hide, show in HIDE_AND_SHOW:
+        pid = _create(empty_client)["id"]
+        url = f"{API}/products/{pid}.json"
+        hidden = empty_client.put(url, json={"product": hide})
+        assert hidden.status_code == 200
+        assert hidden.json()["product"]["id"] == pid
+        assert empty_client.put(url, json={"product": hide}).status_code == 200  # no event
+        shown = empty_client.put(url, json={"product": show})
+        assert shown.status_code == 200
+        assert shown.json()["product"]["status"] == "active"
+        assert shown.json()["product"]["published_at"] is not None
+        assert_subject_events(
+            empty_client,
+            "products",
+            pid,
+            [
+                _event(pid, "create", CREATED),
+                _event(pid, "unpublished", "{link} was hidden."),
+                _event(pid, "published", "{link} was published."),
+            ],
+        )
 
 
 def test_an_update_that_keeps_the_published_state_records_nothing(
