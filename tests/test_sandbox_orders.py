@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
+from app.services import order_common
 from tests.order_helpers import (
     API,
     assert_event,
@@ -239,3 +243,19 @@ def test_order_list_and_count_follow_status(client: TestClient) -> None:
     assert ids(status="any", limit="1") == [450789469]
     assert ids(financial_status="partially_refunded") == [450789469]
     assert client.get(f"{API}/orders.json", params={"status": "weird"}).status_code == 400
+
+
+def test_an_order_number_taken_concurrently_is_retried(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = iter([1001])  # the first attempt collides with the seeded #1001
+    real = order_common.next_order_number
+
+    def racing(session: Any) -> int:
+        return next(taken, None) or real(session)
+
+    monkeypatch.setattr(order_common, "next_order_number", racing)
+    order = place(client)
+    assert order["name"] == "#1002"
+    assert verbs(client, order["id"]) == ["placed", "confirmed"]
+    assert client.get(f"{API}/orders/count.json", params={"status": "any"}).json() == {"count": 2}

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.clock import utcnow
@@ -203,14 +204,27 @@ def place_order(
     return order
 
 
+NUMBER_ATTEMPTS = 3
+
+
 def create_order(session: Session, body: Any, actor: str | None = None) -> Order:
-    """POST orders.json."""
-    with atomic(session):
-        fields = Fields(envelope(body, "order"))
-        data = read_order(fields, settings_of(session).shop_currency)
-        fields.check()
-        order = place_order(session, data, actor=actor)
-    return order
+    """POST orders.json.
+
+    The order number is the highest plus one; when a concurrent request took it first (the
+    unique index refuses the insert), the whole action is rolled back and tried again.
+    """
+    fields = Fields(envelope(body, "order"))
+    data = read_order(fields, settings_of(session).shop_currency)
+    fields.check()
+    for attempt in range(1, NUMBER_ATTEMPTS + 1):
+        try:
+            with atomic(session):
+                order = place_order(session, data, actor=actor)
+            return order
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def update_order(session: Session, raw_id: str, body: Any, actor: str | None = None) -> Order:
