@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.deps import Actor, QueryDep, SettingsDep
 from app.rendering import JSONResponse
 from app.schemas import ERROR_RESPONSES
-from app.services import fulfillments, orders, refunds, transactions
+from app.services import fulfillments, order_queries, orders, refunds, transactions
 from app.services import order_common as common
 from app.services.order_render import (
     render_fulfillment,
@@ -43,8 +43,8 @@ def _order(session: SessionDep, settings: SettingsDep, order: Any, status: int =
 @router.get("/orders.json")
 def list_orders(session: SessionDep, settings: SettingsDep, query: QueryDep) -> Response:
     """Retrieve a list of orders (`status` open by default, like Shopify)."""
-    filters = orders.OrderQuery.from_params(query.values, settings.tz)
-    rows = orders.list_orders(session, filters, query.values.get("limit"))
+    filters = order_queries.OrderQuery.from_params(query.values, settings.tz)
+    rows = order_queries.list_orders(session, filters, query.values.get("limit"))
     return JSONResponse({"orders": [render_order(session, o, settings.tz) for o in rows]})
 
 
@@ -57,8 +57,8 @@ def create_order(session: SessionDep, settings: SettingsDep, body: Body, actor: 
 @router.get("/orders/count.json")
 def count_orders(session: SessionDep, settings: SettingsDep, query: QueryDep) -> Response:
     """Retrieve a count of orders."""
-    filters = orders.OrderQuery.from_params(query.values, settings.tz)
-    return JSONResponse({"count": orders.count_orders(session, filters)})
+    filters = order_queries.OrderQuery.from_params(query.values, settings.tz)
+    return JSONResponse({"count": order_queries.count_orders(session, filters)})
 
 
 @router.get("/orders/{order_id}.json")

@@ -1,4 +1,4 @@
-"""Order actions: place, update, close, open, cancel, delete; the order list and count.
+"""Order actions: place, update, close, open, cancel, delete (lists: order_queries.py).
 
 Each action validates the whole request first, changes the order, flushes, calls the order
 recorders and commits once (`atomic`): a failure anywhere leaves neither change nor event.
@@ -13,21 +13,19 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.clock import utcnow
-from app.errors import UnprocessableEntity, invalid_param
+from app.errors import UnprocessableEntity
 from app.events import orders as recorders
 from app.events.base import settings_of
 from app.events.orders import OrderEmail
 from app.models.order import LineItem, Order
 from app.money import ZERO, amount_str
-from app.pagination import parse_limit
 from app.services import order_common as common
 from app.services.order_common import atomic, get_order
-from app.services.order_input import Fields, envelope, options, parse_id
+from app.services.order_input import Fields, envelope, options
 from app.services.transactions import TransactionRequest, add_transaction, read_transaction
 from app.timeparse import parse_timestamp
 
@@ -318,99 +316,6 @@ def delete_order(session: Session, raw_id: str) -> None:
         order = get_order(session, raw_id)
         session.delete(order)
         session.flush()
-
-
-# ---- reads --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrderQuery:
-    status: str = "open"
-    financial_status: str | None = None
-    fulfillment_status: str | None = None
-    since_id: int | None = None
-    ids: tuple[int, ...] | None = None
-    created_at_min: datetime | None = None
-    created_at_max: datetime | None = None
-
-    @classmethod
-    def from_params(cls, params: dict[str, str], tz: ZoneInfo) -> OrderQuery:
-        status = params.get("status", "open").strip().lower() or "open"
-        if status not in ("open", "closed", "cancelled", "any"):
-            raise invalid_param("status")
-        financial = params.get("financial_status", "any").strip().lower() or "any"
-        if financial not in (*FINANCIAL_STATUSES, "any", "unpaid"):
-            raise invalid_param("financial_status")
-        fulfillment = params.get("fulfillment_status", "any").strip().lower() or "any"
-        if fulfillment not in ("shipped", "partial", "unshipped", "unfulfilled", "any"):
-            raise invalid_param("fulfillment_status")
-        since = params.get("since_id")
-        since_id = parse_id(since.strip()) if since and since.strip() else None
-        if since and since.strip() and since_id is None:
-            raise invalid_param("since_id")
-        ids = None
-        if params.get("ids"):
-            parsed = [parse_id(p.strip()) for p in params["ids"].split(",") if p.strip()]
-            if any(p is None for p in parsed):
-                raise invalid_param("ids")
-            ids = tuple(p for p in parsed if p is not None)
-        times: list[datetime | None] = []
-        for name in ("created_at_min", "created_at_max"):
-            raw = params.get(name)
-            value = parse_timestamp(raw, tz) if raw and raw.strip() else None
-            if raw and raw.strip() and value is None:
-                raise invalid_param(name)
-            times.append(value)
-        return cls(
-            status,
-            None if financial == "any" else financial,
-            None if fulfillment == "any" else fulfillment,
-            since_id,
-            ids,
-            times[0],
-            times[1],
-        )
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        out: list[ColumnElement[bool]] = []
-        if self.status == "open":
-            out.append(col(Order.closed_at).is_(None))
-        elif self.status == "closed":
-            out.append(col(Order.closed_at).is_not(None))
-        elif self.status == "cancelled":
-            out.append(col(Order.cancelled_at).is_not(None))
-        if self.financial_status == "unpaid":
-            out.append(col(Order.financial_status).in_(("pending", "authorized", "partially_paid")))
-        elif self.financial_status is not None:
-            out.append(col(Order.financial_status) == self.financial_status)
-        if self.fulfillment_status == "shipped":
-            out.append(col(Order.fulfillment_status) == "fulfilled")
-        elif self.fulfillment_status == "partial":
-            out.append(col(Order.fulfillment_status) == "partial")
-        elif self.fulfillment_status == "unshipped":
-            out.append(col(Order.fulfillment_status).is_(None))
-        elif self.fulfillment_status == "unfulfilled":
-            out.append(col(Order.fulfillment_status).is_not("fulfilled"))
-        if self.since_id is not None:
-            out.append(col(Order.id) > self.since_id)
-        if self.ids is not None:
-            out.append(col(Order.id).in_(self.ids))
-        if self.created_at_min is not None:
-            out.append(col(Order.created_at) >= self.created_at_min)
-        if self.created_at_max is not None:
-            out.append(col(Order.created_at) <= self.created_at_max)
-        return out
-
-
-def list_orders(session: Session, query: OrderQuery, raw_limit: str | None) -> list[Order]:
-    limit = parse_limit(raw_limit)
-    stmt = select(Order).where(and_(True, *query.conditions())).order_by(col(Order.id)).limit(limit)
-    return list(session.scalars(stmt).all())
-
-
-def count_orders(session: Session, query: OrderQuery) -> int:
-    stmt = select(func.count()).select_from(Order).where(and_(True, *query.conditions()))
-    return int(session.execute(stmt).scalar_one())
 
 
 # ---- seed ---------------------------------------------------------------------------------
