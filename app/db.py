@@ -7,7 +7,7 @@ owns its database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -113,7 +113,8 @@ def open_session(engine: Engine, settings: Any = None) -> Session:
     return session
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # async: no worker-thread hop to open and close it (the session itself is used as usual).
     with open_session(request.app.state.engine, request.app.state.settings) as session:
         # The toolkit's visibility lag: a callable(session) -> ids of events not yet visible.
         hidden = getattr(request.app.state, "hidden_events", None)

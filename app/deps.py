@@ -1,4 +1,8 @@
-"""Typed dependencies shared by the routers: auth, API version, query parsing."""
+"""Typed dependencies shared by the routers: auth, API version, query parsing.
+
+They are `async def` on purpose: FastAPI runs a plain `def` dependency in a worker thread, a
+hop that costs more than the work these do.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from app.config import Settings
 from app.errors import NotFound, Unauthorized
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -35,7 +39,7 @@ def _token_from_basic(header: str) -> str | None:
     return password if sep and password else None
 
 
-def require_access_token(request: Request, settings: SettingsDep) -> str:
+async def require_access_token(request: Request, settings: SettingsDep) -> str:
     token = request.headers.get("x-shopify-access-token", "").strip()
     if not token:
         token = _token_from_basic(request.headers.get("authorization", "")) or ""
@@ -53,7 +57,7 @@ def require_access_token(request: Request, settings: SettingsDep) -> str:
 AccessToken = Annotated[str, Depends(require_access_token)]
 
 
-def api_version(request: Request) -> str:
+async def api_version(request: Request) -> str:
     version: str | None = request.scope.get("state", {}).get("api_version")
     if version is None:
         raise NotFound()
@@ -71,7 +75,7 @@ class Query:
     values: dict[str, str]
 
 
-def get_query(request: Request) -> Query:
+async def get_query(request: Request) -> Query:
     items = request.query_params.multi_items()
     return Query([k for k, _ in items], dict(items))
 
@@ -82,7 +86,7 @@ QueryDep = Annotated[Query, Depends(get_query)]
 ACTOR_HEADER = "x-sandbox-actor"
 
 
-def get_actor(request: Request) -> str | None:
+async def get_actor(request: Request) -> str | None:
     """Who performs a sandbox action (a staff member's name or an app's title).
 
     Lands in the events' `author` and in messages that name staff; absent means "Shopify".

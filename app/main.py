@@ -29,7 +29,9 @@ ADMIN_ROUTERS: list[APIRouter] = [
 ]
 
 
-def _versioned(version: str = Path(description="`YYYY-MM` (01, 04, 07, 10) or `unstable`")) -> None:
+async def _versioned(
+    version: str = Path(description="`YYYY-MM` (01, 04, 07, 10) or `unstable`"),
+) -> None:
     """Declares the version path segment; the middleware resolves it."""
 
 

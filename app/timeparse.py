@@ -9,7 +9,7 @@ string) is read as `+`. Everything returns naive UTC, the stored form.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _SPACE_OFFSET = re.compile(r"^(.*\d)\s(\d{2}:?\d{2})$")
@@ -40,8 +40,27 @@ def parse_timestamp(raw: str, tz: ZoneInfo) -> datetime | None:
         return None
 
 
+_EPOCH = datetime(1970, 1, 1)
+_QUARTER_HOUR = timedelta(minutes=15)
+# (zone, quarter-hour since the epoch) -> that quarter's UTC offset and its text. Zones change
+# offset only on quarter-hour boundaries, so one lookup serves every event in the quarter.
+_OFFSETS: dict[tuple[str, int], tuple[timedelta, str]] = {}
+_OFFSETS_MAX = 200_000
+
+
 def render_timestamp(value: datetime, tz: ZoneInfo) -> str:
-    return value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
+    """Naive UTC -> `2008-01-10T08:00:00-05:00` in the shop's zone (the read path's hot spot)."""
+    key = (tz.key, (value - _EPOCH) // _QUARTER_HOUR)
+    found = _OFFSETS.get(key)
+    if found is None:
+        local = value.replace(tzinfo=UTC).astimezone(tz)
+        text = local.isoformat(timespec="seconds")
+        if len(_OFFSETS) >= _OFFSETS_MAX:
+            _OFFSETS.clear()
+        _OFFSETS[key] = (local.utcoffset() or timedelta(0), text[19:])
+        return text
+    offset, suffix = found
+    return (value + offset).isoformat(timespec="seconds") + suffix
 
 
 def cursor_timestamp(value: datetime) -> str:

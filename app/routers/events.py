@@ -1,4 +1,8 @@
-"""Event endpoints: list, count, single, and the nested per-subject list and count."""
+"""Event endpoints: list, count, single, and the nested per-subject list and count.
+
+The routes are `async def` and query the database inline: each read is an indexed lookup of
+well under a millisecond, cheaper than the hop to a worker thread that a `def` route costs.
+"""
 
 from __future__ import annotations
 
@@ -84,7 +88,7 @@ def _nested_scope(session: SessionDep, resource: str, subject_id: str) -> tuple[
 
 
 @router.get("/events.json", response_model=EventsEnvelope)
-def list_events(
+async def list_events(
     request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of events (cursor-paginated through the Link header)."""
@@ -92,7 +96,7 @@ def list_events(
 
 
 @router.get("/events/count.json", response_model=CountEnvelope)
-def count_events(
+async def count_events(
     _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a count of events."""
@@ -100,7 +104,7 @@ def count_events(
 
 
 @router.get("/events/{event_id}.json", response_model=EventEnvelope)
-def get_event(
+async def get_event(
     event_id: str, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a single event by its ID."""
@@ -113,7 +117,7 @@ def get_event(
 
 
 @router.get("/{resource}/{subject_id}/events.json", response_model=EventsEnvelope)
-def list_subject_events(
+async def list_subject_events(
     request: Request,
     resource: str,
     subject_id: str,
@@ -128,7 +132,7 @@ def list_subject_events(
 
 
 @router.get("/{resource}/{subject_id}/events/count.json", response_model=CountEnvelope)
-def count_subject_events(
+async def count_subject_events(
     resource: str,
     subject_id: str,
     _v: ApiVersion,

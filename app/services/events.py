@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+import orjson
+from sqlalchemy import ColumnElement, Select, String, and_, exists, func, select, type_coerce
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from app.errors import invalid_param
@@ -35,7 +37,10 @@ FIELDS = (
     "description",
     "path",
 )
-_COLUMNS = [T[name] for name in FIELDS]
+# created_at and arguments are read as the driver returns them (no per-row type processing):
+# render_row parses SQLite's text (C-speed fromisoformat and orjson).
+_RAW = {"created_at", "arguments"}
+_COLUMNS = [type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS]
 _SUBJECT_TYPES = {s.value.lower(): s.value for s in SubjectType}
 _MAX_ID = 2**63 - 1
 
@@ -180,13 +185,20 @@ def parse_fields(raw: str | None) -> tuple[str, ...] | None:
 
 
 def render_row(row: Any, tz: ZoneInfo, fields: tuple[str, ...] | None) -> dict[str, Any]:
+    """One event in Shopify's key order; `row` is a result row or an Event."""
+    created_at = row.created_at
+    if isinstance(created_at, str):
+        created_at = datetime.fromisoformat(created_at)
+    arguments = row.arguments
+    if isinstance(arguments, str):
+        arguments = orjson.loads(arguments)
     full = {
         "id": row.id,
         "subject_id": row.subject_id,
-        "created_at": render_timestamp(row.created_at, tz),
+        "created_at": render_timestamp(created_at, tz),
         "subject_type": row.subject_type,
         "verb": row.verb,
-        "arguments": row.arguments,
+        "arguments": arguments,
         "body": row.body,
         "message": row.message,
         "author": row.author,
@@ -212,8 +224,13 @@ def _select(conds: list[ColumnElement[bool]]) -> Select[Any]:
     return select(*_COLUMNS).where(and_(True, *conds))
 
 
+def _conn(session: Session) -> Connection:
+    """Reads run on the session's connection: Core, without the ORM's per-statement work."""
+    return session.connection()
+
+
 def _exists(session: Session, conds: list[ColumnElement[bool]]) -> bool:
-    return bool(session.execute(select(exists().where(and_(True, *conds)))).scalar())
+    return bool(_conn(session).execute(select(exists().where(and_(True, *conds)))).scalar())
 
 
 def visibility(session: Session) -> list[ColumnElement[bool]]:
@@ -232,7 +249,7 @@ def list_page(session: Session, filters: EventFilters, limit: int, cursor: Curso
     state = filters.to_cursor()
     if cursor is not None and cursor.direction == "prev":
         stmt = _select([*conds, T.id < cursor.last_id]).order_by(T.id.desc()).limit(limit + 1)
-        rows = list(session.execute(stmt).all())
+        rows = list(_conn(session).execute(stmt).all())
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
         if not rows:
@@ -241,7 +258,7 @@ def list_page(session: Session, filters: EventFilters, limit: int, cursor: Curso
     else:
         after = [T.id > cursor.last_id] if cursor is not None else []
         stmt = _select([*conds, *after]).order_by(T.id.asc()).limit(limit + 1)
-        rows = list(session.execute(stmt).all())
+        rows = list(_conn(session).execute(stmt).all())
         has_next = len(rows) > limit
         rows = rows[:limit]
         if cursor is None:
@@ -260,11 +277,11 @@ def list_page(session: Session, filters: EventFilters, limit: int, cursor: Curso
 def count(session: Session, filters: EventFilters) -> int:
     conds = [*filters.conditions(), *visibility(session)]
     stmt = select(func.count()).select_from(events_table).where(and_(True, *conds))
-    return int(session.execute(stmt).scalar_one())
+    return int(_conn(session).execute(stmt).scalar_one())
 
 
 def get_one(session: Session, event_id: int) -> Any | None:
-    return session.execute(_select([T.id == event_id, *visibility(session)])).first()
+    return _conn(session).execute(_select([T.id == event_id, *visibility(session)])).first()
 
 
 def subject_has_events(session: Session, subject_type: str, subject_id: int) -> bool:

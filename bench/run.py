@@ -1,0 +1,342 @@
+"""The benchmark: a 1,000,000-event shop, the real server, wrk, and the ceiling beside it.
+
+`make bench` runs this. It generates the shop with `shopify-events-mock generate`, starts
+`shopify-events-mock serve` (uvicorn, one worker, no access log), drives every scenario with
+wrk (16 connections, fixed duration), then serves each scenario's exact response bytes from
+the ceiling app (bench/ceiling.py, same uvicorn settings) and drives that the same way. It
+writes bench/results/latest.md. Timings are reported, never asserted.
+
+Environment: BENCH_EVENTS (1000000), BENCH_SECONDS per run (6), BENCH_PG_URL (the PostgreSQL
+server used for the PostgreSQL scenario; `none` skips it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from urllib.request import Request, urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORK = ROOT / "bench" / "var"
+RESULTS = ROOT / "bench" / "results" / "latest.md"
+TOKEN = "shpat_bench"
+API = "/admin/api/2026-10"
+EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+CONNECTIONS = 16
+SECRET = "shopify-events-mock"
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def get(url: str) -> tuple[int, bytes]:
+    request = Request(url, headers={"X-Shopify-Access-Token": TOKEN})
+    with urlopen(request, timeout=30) as response:
+        return int(response.status), bytes(response.read())
+
+
+def wait_for_200(url: str, started: float, timeout: float = 60) -> float:
+    while time.perf_counter() - started < timeout:
+        try:
+            if get(url)[0] == 200:
+                return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.01)
+    raise RuntimeError(f"no 200 from {url}")
+
+
+def wrk(url: str) -> Run:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--latency",
+            "-H",
+            f"X-Shopify-Access-Token: {TOKEN}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return Run(rps, _latency(out, "50%"), _latency(out, "99%"), errors)
+
+
+def _latency(out: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+@contextmanager
+def server(args: list[str], env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def serve_args(database_url: str, port: int) -> list[str]:
+    return [
+        str(BIN / "shopify-events-mock"),
+        "serve",
+        "--port",
+        str(port),
+        "--database-url",
+        database_url,
+        "--seed",
+        "none",
+        "--quiet",
+    ]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def generate(database_url: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(BIN / "shopify-events-mock"),
+            "generate",
+            "--events",
+            str(EVENTS),
+            "--database-url",
+            database_url,
+            "--seed-value",
+            "1",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def page_info(last_id: int) -> str:
+    sys.path.insert(0, str(ROOT))
+    from app.pagination import Cursor, encode_page_info
+
+    return encode_page_info(Cursor("next", last_id, {}), SECRET)
+
+
+def scenarios(base: str, first_id: int, top_id: int, order_id: int) -> dict[str, str]:
+    # The cursor the server hands out at the end of page 19,999 (page 20,000 of a 1M shop).
+    last = min(first_id - 1 + 50 * 19_999, top_id - 50)
+    deep = quote(page_info(last), safe="")
+    return {
+        "list limit=50, page 1": f"{base}/events.json?limit=50",
+        "list limit=50, page 20,000": f"{base}/events.json?limit=50&page_info={deep}",
+        "list filter=Order&verb=placed": f"{base}/events.json?filter=Order&verb=placed",
+        "list fields=id,verb,created_at (deep)": (
+            f"{base}/events.json?limit=50&page_info={deep}&fields=id%2Cverb%2Ccreated_at"
+        ),
+        "list limit=250": f"{base}/events.json?limit=250",
+        "nested orders/{id}/events": f"{base}/orders/{order_id}/events.json",
+        "single event": f"{base}/events/{top_id // 2}.json",
+        "count": f"{base}/events/count.json",
+        "count created_at window": (
+            f"{base}/events/count.json?created_at_min=2025-04-01T00:00:00%2B00:00"
+            "&created_at_max=2025-09-30T00:00:00%2B00:00"
+        ),
+        "count filter=Order&verb=placed": f"{base}/events/count.json?filter=Order&verb=placed",
+    }
+
+
+def ids_of(database_url: str) -> tuple[int, int, int]:
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import func, select
+
+    from app.db import make_engine
+    from app.models.event import events_table
+
+    t = events_table.c
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        first = int(conn.execute(select(func.min(t.id))).scalar_one())
+        top = int(conn.execute(select(func.max(t.id))).scalar_one())
+        order = conn.execute(
+            select(t.subject_id).where(t.subject_type == "Order", t.id > top // 2).limit(1)
+        ).scalar_one()
+    engine.dispose()
+    return first, top, int(order)
+
+
+def measure(database_url: str, names: list[str] | None = None) -> dict[str, Any]:
+    """Serve the shop, run the scenarios, then the ceiling on the same bytes."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}{API}"
+    first_id, top_id, order_id = ids_of(database_url)
+    urls = scenarios(base, first_id, top_id, order_id)
+    if names is not None:
+        urls = {n: urls[n] for n in names}
+    out: dict[str, Any] = {"runs": {}}
+    bodies: dict[str, bytes] = {}
+    started = time.perf_counter()
+    with server(serve_args(database_url, port)) as process:
+        out["first_200_s"] = wait_for_200(f"{base}/events.json?limit=1", started)
+        for name, url in urls.items():
+            status, body = get(url)
+            assert status == 200, (name, status)
+            bodies[url.split(str(port), 1)[1]] = body
+            out["runs"][name] = wrk(url)
+            print(f"  {name}: {out['runs'][name].rps:.0f} req/s", flush=True)
+        out["peak_rss_mb"] = peak_rss_mb(process.pid)
+    out["ceiling"] = ceiling(bodies, list(urls.items()), port)
+    return out
+
+
+def ceiling(bodies: dict[str, bytes], urls: list[tuple[str, str]], port: int) -> dict[str, Run]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    index = {}
+    for path, body in bodies.items():
+        name = hashlib.sha256(path.encode()).hexdigest()[:16]
+        (WORK / f"{name}.body").write_bytes(body)
+        index[path] = str(WORK / f"{name}.body")
+    (WORK / "bodies.json").write_text(json.dumps(index))
+    cport = free_port()
+    args = [str(BIN / "uvicorn"), "--factory", "ceiling:create_app", "--app-dir", "bench"]
+    args += ["--port", str(cport), "--http", "h11", "--no-access-log", "--no-server-header"]
+    args += ["--log-level", "warning"]
+    out: dict[str, Run] = {}
+    started = time.perf_counter()
+    with server(args, {"CEILING_BODIES": str(WORK / "bodies.json")}):
+        wait_for_200(f"http://127.0.0.1:{cport}{API}/events.json?limit=1", started)
+        for name, url in urls:
+            out[name] = wrk(url.replace(f":{port}/", f":{cport}/"))
+    return out
+
+
+@contextmanager
+def pg_database() -> Iterator[str | None]:
+    if PG_URL == "none":
+        yield None
+        return
+    import psycopg
+
+    name = f"sem_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    except psycopg.Error:
+        yield None
+        return
+    base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def report(sqlite: dict[str, Any], gen_s: float, pg: dict[str, Any] | None, pg_gen: float) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` on {platform.node()}: "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{EVENTS:,} events, wrk {CONNECTIONS} connections, {SECONDS} s per run; "
+        "server and ceiling: uvicorn, one worker, h11, no access log.",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | ceiling req/s | ratio | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+
+    def rows(result: dict[str, Any], suffix: str = "") -> None:
+        for name, run in result["runs"].items():
+            top = result["ceiling"][name]
+            lines.append(
+                f"| {name}{suffix} | {run.rps:,.0f} | {run.p50_ms:.2f} | {run.p99_ms:.2f} | "
+                f"{top.rps:,.0f} | {run.rps / top.rps:.2f} | {run.errors} |"
+            )
+
+    rows(sqlite)
+    if pg is not None:
+        rows(pg, " (PostgreSQL)")
+    first = sqlite["runs"]["list limit=50, page 1"].rps
+    deep = sqlite["runs"]["list limit=50, page 20,000"].rps
+    lines += [
+        "",
+        f"- generate {EVENTS:,} events (SQLite): {gen_s:.1f} s"
+        + (f"; PostgreSQL: {pg_gen:.1f} s" if pg is not None else ""),
+        f"- process start to first 200 ({EVENTS:,}-event shop): {sqlite['first_200_s']:.2f} s",
+        f"- peak RSS while serving: {sqlite['peak_rss_mb']:.0f} MB",
+        f"- page 20,000 / page 1 requests/s: {deep / first:.2f}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (make bench installs it)")
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    url = f"sqlite:///{WORK / 'bench.sqlite3'}"
+    print(f"generating {EVENTS:,} events (SQLite)...", flush=True)
+    gen_s = generate(url)
+    print(f"  {gen_s:.1f} s; serving and measuring...", flush=True)
+    sqlite = measure(url)
+    pg: dict[str, Any] | None = None
+    pg_gen = 0.0
+    with pg_database() as pg_url:
+        if pg_url is not None:
+            print(f"generating {EVENTS:,} events (PostgreSQL)...", flush=True)
+            pg_gen = generate(pg_url)
+            pg = measure(pg_url, ["list limit=50, page 20,000"])
+    text = report(sqlite, gen_s, pg, pg_gen)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+    shutil.rmtree(WORK, ignore_errors=True)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
