@@ -22,6 +22,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
@@ -33,6 +34,10 @@ from app.errors import PAGINATION_DOCS, BadRequest, invalid_param
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
 PARAMS_ALLOWED_WITH_PAGE_INFO = frozenset({"limit", "fields", "page_info"})
+# Keyset positions are 64-bit ids; a cursor outside this range is refused, never sent to SQL.
+MAX_CURSOR_ID = 2**63 - 1
+# ASCII digits only: str.isdigit() also admits "²" (which int() refuses) and "٣" (which it reads).
+_NUMBER = re.compile(r"-?[0-9]{1,19}")
 
 Direction = Literal["next", "prev"]
 
@@ -41,7 +46,7 @@ def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
     text = raw.strip()
-    if not text.lstrip("-").isdigit() or len(text) > 20:
+    if not _NUMBER.fullmatch(text):
         raise BadRequest("Limit must be a number between 1 and 250")
     value = int(text)
     if value > MAX_LIMIT:
@@ -108,6 +113,8 @@ def decode_page_info(token: str, secret: str) -> Cursor:
     last_id = body.pop("last_id", None)
     body.pop("last_value", None)
     if direction not in ("next", "prev") or type(last_id) is not int:
+        raise invalid_param("page_info")
+    if not 0 <= last_id <= MAX_CURSOR_ID:
         raise invalid_param("page_info")
     return Cursor(direction, last_id, body)
 

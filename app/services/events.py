@@ -7,6 +7,7 @@ count can never disagree. The same filters ride inside page_info (`to_cursor`/`f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,9 +18,9 @@ from sqlalchemy import ColumnElement, Select, String, and_, exists, func, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from app.errors import invalid_param
+from app.errors import ShopifyError, invalid_param
 from app.models.event import SubjectType, events_table
-from app.pagination import Cursor
+from app.pagination import MAX_CURSOR_ID, Cursor
 from app.timeparse import cursor_timestamp, parse_timestamp, render_timestamp
 
 T = events_table.c
@@ -43,6 +44,18 @@ _RAW = {"created_at", "arguments"}
 _COLUMNS = [type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS]
 _SUBJECT_TYPES = {s.value.lower(): s.value for s in SubjectType}
 _MAX_ID = 2**63 - 1
+# ASCII digits only: str.isdigit() also admits "²" (which int() refuses) and "٣" (which it reads).
+_ID = re.compile(r"[0-9]{1,19}")
+# What a page_info cursor may carry, and the JSON type of each (anything else: 400).
+_CURSOR_KEYS: dict[str, type] = {
+    "created_at_min": str,
+    "created_at_max": str,
+    "filter": str,
+    "verb": str,
+    "since_id": int,
+    "subject_type": str,
+    "subject_id": int,
+}
 
 
 @dataclass(frozen=True)
@@ -95,19 +108,24 @@ class EventFilters:
 
     @classmethod
     def from_cursor(cls, data: dict[str, Any]) -> EventFilters:
-        utc = ZoneInfo("UTC")
+        """The filters a page_info carries. Signed, but still checked: a wrong key or type,
+        or a value the query string would refuse, is an invalid page_info."""
+        if any(type(v) is not _CURSOR_KEYS.get(k) for k, v in data.items()):
+            raise invalid_param("page_info")
         try:
             filters = cls.from_params(
                 {k: str(v) for k, v in data.items() if k not in ("subject_type", "subject_id")},
-                utc,
+                ZoneInfo("UTC"),
             )
-            subject_type = data.get("subject_type")
-            subject_id = data.get("subject_id")
-        except Exception:
+        except ShopifyError:
             raise invalid_param("page_info") from None
-        if subject_type is None:
+        subject_type = data.get("subject_type")
+        subject_id = data.get("subject_id")
+        if subject_type is None and subject_id is None:
             return filters
-        if not isinstance(subject_type, str) or type(subject_id) is not int:
+        if not isinstance(subject_type, str) or subject_type not in _SUBJECT_TYPES.values():
+            raise invalid_param("page_info")
+        if not isinstance(subject_id, int) or not 0 < subject_id <= _MAX_ID:
             raise invalid_param("page_info")
         return filters.scoped(subject_type, subject_id)
 
@@ -151,10 +169,10 @@ def _parse_verb(raw: str | None) -> str | None:
 def _parse_id(raw: str | None, name: str) -> int | None:
     if raw is None or raw.strip() == "":
         return None
-    text = raw.strip()
-    if not text.isdigit() or len(text) > 19 or int(text) > _MAX_ID:
+    value = parse_event_id(raw.strip())
+    if value is None:
         raise invalid_param(name)
-    return int(text)
+    return value
 
 
 def _parse_time(raw: str | None, name: str, tz: ZoneInfo) -> datetime | None:
@@ -167,7 +185,8 @@ def _parse_time(raw: str | None, name: str, tz: ZoneInfo) -> datetime | None:
 
 
 def parse_event_id(raw: str) -> int | None:
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > _MAX_ID:
+    """A 64-bit id in ASCII digits, else None."""
+    if not _ID.fullmatch(raw) or int(raw) > _MAX_ID:
         return None
     return int(raw)
 
@@ -253,7 +272,7 @@ def list_page(session: Session, filters: EventFilters, limit: int, cursor: Curso
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
         if not rows:
-            return Page([], None, Cursor("next", cursor.last_id - 1, state))
+            return Page([], None, Cursor("next", max(cursor.last_id - 1, 0), state))
         has_next = _exists(session, [*conds, T.id > rows[-1].id])
     else:
         after = [T.id > cursor.last_id] if cursor is not None else []
@@ -264,7 +283,7 @@ def list_page(session: Session, filters: EventFilters, limit: int, cursor: Curso
         if cursor is None:
             has_previous = False
         elif not rows:
-            return Page([], Cursor("prev", cursor.last_id + 1, state), None)
+            return Page([], Cursor("prev", min(cursor.last_id + 1, MAX_CURSOR_ID), state), None)
         else:
             has_previous = _exists(session, [*conds, T.id < rows[0].id])
     return Page(
