@@ -53,7 +53,13 @@ class Settings(BaseSettings):
     request_log: bool = False  # one line per request: method, path, status, ms
     reseed_on_start: bool = False  # empty the shop and load SEED at startup (serve --reload)
 
-    @field_validator("access_tokens", mode="before")
+    # Request bodies larger than this get 413 (large enough for bulk event imports).
+    max_body_bytes: int = 10 * 1024 * 1024
+
+    # Browser origins allowed to call the API (CORS); empty means CORS is off.
+    cors_allow_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("access_tokens", "cors_allow_origins", mode="before")
     @classmethod
     def _split_tokens(cls, value: object) -> object:
         if isinstance(value, str):

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Path
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
+from app.bodylimit import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
 from app.db import create_schema, make_engine
 from app.deps import require_access_token
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # Shopify serves no such route; the document is openapi/openapi.json
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -67,10 +70,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router, prefix="/admin", dependencies=auth, include_in_schema=False)
     install_error_handlers(app)
     install_toolkit(app, settings, engine)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         ShopifyHeadersMiddleware,
         oldest=settings.api_oldest_supported,
         newest=settings.api_newest,
         deprecation_months=settings.api_deprecation_months,
     )
+    if settings.cors_allow_origins:  # off unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Link", "X-Request-Id", "X-Shopify-API-Version", "Retry-After"],
+        )
     return app

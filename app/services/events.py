@@ -150,9 +150,16 @@ class EventFilters:
         return out
 
 
+# No subject type or verb holds a control character, and PostgreSQL refuses NUL in a string
+# parameter outright: such a value is refused before it reaches SQL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _parse_filter(raw: str | None) -> tuple[str, ...] | None:
     if raw is None:
         return None
+    if _CONTROL.search(raw.strip()):
+        raise invalid_param("filter")
     names = [p.strip() for p in raw.split(",") if p.strip()]
     if not names:
         return None
@@ -163,6 +170,8 @@ def _parse_filter(raw: str | None) -> tuple[str, ...] | None:
 def _parse_verb(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
+    if _CONTROL.search(raw.strip()):
+        raise invalid_param("verb")
     return raw.strip()[:64]
 
 
