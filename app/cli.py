@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import time
 from datetime import datetime
@@ -25,6 +26,21 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 @cli.callback()
 def _root() -> None:
     """A local, faithful clone of Shopify's Admin REST API Event endpoints."""
+
+
+def exposure_warning(host: str, access_tokens: list[str]) -> str | None:
+    """A warning when the server is reachable beyond this machine and any token is accepted."""
+    if access_tokens or host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name: it may resolve to anything
+    return (
+        f"warning: listening on {host}, beyond this machine, and any access token is accepted;"
+        " set ACCESS_TOKENS=tok1,tok2 to require one of yours"
+    )
 
 
 def prepare_database(settings: Settings) -> None:
@@ -115,6 +131,9 @@ def serve(
     get_settings.cache_clear()
     settings = get_settings()
     prepare_database(settings)
+    warning = exposure_warning(host, settings.access_tokens)
+    if warning:
+        typer.echo(warning, err=True)
     typer.echo(f"shopify-events-mock: serving {settings.database_url} on http://{host}:{port}")
     uvicorn.run(
         "app.main:create_app",

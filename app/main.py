@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Path
-from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
 from app.bodylimit import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
+from app.cors import EXPOSED_HEADERS, ShopifyCORSMiddleware
 from app.db import create_schema, make_engine
 from app.deps import require_access_token
 from app.errors import install_error_handlers
@@ -31,8 +31,15 @@ ADMIN_ROUTERS: list[APIRouter] = [
 ]
 
 
+VERSION_PATTERN = r"^([0-9]{4}-(01|04|07|10)|unstable)$"
+
+
 async def _versioned(
-    version: str = Path(description="`YYYY-MM` (01, 04, 07, 10) or `unstable`"),
+    version: str = Path(
+        description="`YYYY-MM` (01, 04, 07, 10) or `unstable`",
+        # Documented, not enforced here: the middleware answers a malformed version with 404.
+        json_schema_extra={"pattern": VERSION_PATTERN, "examples": ["2026-10"]},
+    ),
 ) -> None:
     """Declares the version path segment; the middleware resolves it."""
 
@@ -79,10 +86,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     if settings.cors_allow_origins:  # off unless origins are configured
         app.add_middleware(
-            CORSMiddleware,
+            ShopifyCORSMiddleware,
             allow_origins=settings.cors_allow_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["Link", "X-Request-Id", "X-Shopify-API-Version", "Retry-After"],
+            expose_headers=EXPOSED_HEADERS,
         )
     return app

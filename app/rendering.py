@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -14,7 +14,9 @@ def dumps(content: Any) -> bytes:
     return orjson.dumps(content)
 
 
-class JSONResponse(Response):
+class JSONResponse(StarletteJSONResponse):
+    """A JSONResponse subclass, so the OpenAPI document shows each route's response model."""
+
     media_type = CONTENT_TYPE
 
     def render(self, content: Any) -> bytes:

@@ -41,4 +41,32 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorEnvelope, "description": "Bad request"},
     401: {"model": ErrorEnvelope, "description": "Missing or unknown access token"},
     404: {"model": ErrorEnvelope, "description": "Not Found"},
+    413: {"model": ErrorEnvelope, "description": "Request body over MAX_BODY_BYTES"},
+    422: {"model": ErrorEnvelope, "description": "Invalid attributes"},
 }
+
+
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", **schema}}  # fmt: skip
+
+
+_FILTER_PARAMETERS = [
+    _query("since_id", "Only events after this id.", type="integer", minimum=0),
+    _query("created_at_min", "Events created at or after (`2014-04-25T16:15:47-04:00`)."),
+    _query("created_at_max", "Events created at or before (`2014-04-25T16:15:47-04:00`)."),
+    _query("filter", "Subject types, comma-separated (`Product,Order`)."),
+    _query("verb", "One verb (`create`, `destroy`, ...)."),
+]
+_FIELDS = _query("fields", "Only these fields, comma-separated (`id,verb`).")
+# Declared for the document only: the routes read the raw query string (repeats, page_info).
+EVENT_LIST_PARAMETERS: dict[str, Any] = {
+    "parameters": [
+        _query("limit", "Page size (default 50).", type="integer", minimum=1, maximum=250),
+        *_FILTER_PARAMETERS,
+        _FIELDS,
+        _query("page_info", "A cursor from a Link header; only limit and fields may accompany it."),
+    ]
+}
+EVENT_COUNT_PARAMETERS: dict[str, Any] = {"parameters": _FILTER_PARAMETERS}
+EVENT_FIELDS_PARAMETERS: dict[str, Any] = {"parameters": [_FIELDS]}

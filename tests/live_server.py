@@ -1,8 +1,7 @@
 """The real server for end-to-end tests: `shopify-events-mock serve` in a child process.
 
 `LiveServer` starts the installed command on a free loopback port (never 8000), waits until it
-answers, and stops it (or `kill()`s it with SIGKILL, for crash tests). `pg_database()` makes a
-uniquely named PostgreSQL database from the shared `test` one and drops it afterwards.
+answers, and stops it (or `kill()`s it with SIGKILL, for crash tests).
 """
 
 from __future__ import annotations
@@ -12,22 +11,18 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
 
+from tests.pg import fresh_database
 from tests.server import free_port
 
 TOKEN = "shpat_live_token"
 VERSION = "2026-10"
 API = f"/admin/api/{VERSION}"
 CLI = str(Path(sys.executable).with_name("shopify-events-mock"))
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 class LiveServer:
@@ -120,16 +115,5 @@ class LiveServer:
         self.stop()
 
 
-@contextmanager
-def pg_database() -> Iterator[str]:
-    """A fresh database `sem_<uuid>` on the shared server; yields its SQLAlchemy URL."""
-    name = f"sem_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+# A fresh PostgreSQL database per use (shared server: never the `test` database itself).
+pg_database = fresh_database

@@ -6,9 +6,9 @@ well under a millisecond, cheaper than the hop to a worker thread that a `def` r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -25,12 +25,26 @@ from app.pagination import (
     reject_params_beside_page_info,
 )
 from app.rendering import JSONResponse
-from app.schemas import ERROR_RESPONSES, CountEnvelope, EventEnvelope, EventsEnvelope
+from app.schemas import (
+    ERROR_RESPONSES,
+    EVENT_COUNT_PARAMETERS,
+    EVENT_FIELDS_PARAMETERS,
+    EVENT_LIST_PARAMETERS,
+    CountEnvelope,
+    EventEnvelope,
+    EventsEnvelope,
+)
 from app.services import events as queries
 from app.services.events import EventFilters, parse_event_id, parse_fields
 from app.services.subjects import NESTED_ROUTES, subject_exists
 
 router = APIRouter(responses=ERROR_RESPONSES)
+
+# Documented as the schema shows them; still parsed by hand, so other values answer 404.
+NestedResource = Annotated[
+    str, Path(json_schema_extra={"enum": sorted(NESTED_ROUTES)}, description="Resource kind")
+]
+SubjectId = Annotated[str, Path(json_schema_extra={"pattern": "^[0-9]{1,19}$"})]
 
 
 def _filters(query: QueryDep, settings: SettingsDep) -> EventFilters:
@@ -87,7 +101,7 @@ def _nested_scope(session: SessionDep, resource: str, subject_id: str) -> tuple[
     return subject_type.value, parsed
 
 
-@router.get("/events.json", response_model=EventsEnvelope)
+@router.get("/events.json", response_model=EventsEnvelope, openapi_extra=EVENT_LIST_PARAMETERS)
 async def list_events(
     request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
@@ -95,7 +109,9 @@ async def list_events(
     return _list(request, query, settings, session)
 
 
-@router.get("/events/count.json", response_model=CountEnvelope)
+@router.get(
+    "/events/count.json", response_model=CountEnvelope, openapi_extra=EVENT_COUNT_PARAMETERS
+)
 async def count_events(
     _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
@@ -103,7 +119,9 @@ async def count_events(
     return JSONResponse({"count": queries.count(session, _filters(query, settings))})
 
 
-@router.get("/events/{event_id}.json", response_model=EventEnvelope)
+@router.get(
+    "/events/{event_id}.json", response_model=EventEnvelope, openapi_extra=EVENT_FIELDS_PARAMETERS
+)
 async def get_event(
     event_id: str, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
@@ -116,11 +134,15 @@ async def get_event(
     return JSONResponse({"event": queries.render_row(row, settings.tz, fields)})
 
 
-@router.get("/{resource}/{subject_id}/events.json", response_model=EventsEnvelope)
+@router.get(
+    "/{resource}/{subject_id}/events.json",
+    response_model=EventsEnvelope,
+    openapi_extra=EVENT_LIST_PARAMETERS,
+)
 async def list_subject_events(
     request: Request,
-    resource: str,
-    subject_id: str,
+    resource: NestedResource,
+    subject_id: SubjectId,
     _v: ApiVersion,
     query: QueryDep,
     settings: SettingsDep,
@@ -131,10 +153,14 @@ async def list_subject_events(
     return _list(request, query, settings, session, scope)
 
 
-@router.get("/{resource}/{subject_id}/events/count.json", response_model=CountEnvelope)
+@router.get(
+    "/{resource}/{subject_id}/events/count.json",
+    response_model=CountEnvelope,
+    openapi_extra=EVENT_COUNT_PARAMETERS,
+)
 async def count_subject_events(
-    resource: str,
-    subject_id: str,
+    resource: NestedResource,
+    subject_id: SubjectId,
     _v: ApiVersion,
     query: QueryDep,
     settings: SettingsDep,
