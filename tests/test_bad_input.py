@@ -130,10 +130,14 @@ def _pg_digest(url: str) -> str:
     try:
         with engine.connect() as conn:
             tables = conn.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+                )
             ).scalars()
             digest = hashlib.sha256()
-            for name in list(tables):
+            names = list(tables)
+            assert "events" in names
+            for name in names:
                 rows = conn.execute(text(f'SELECT * FROM "{name}" ORDER BY 1')).all()
                 digest.update(f"{name}:{rows!r}".encode())
             return digest.hexdigest()
