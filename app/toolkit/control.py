@@ -70,6 +70,18 @@ def describe_clock(clock: Clock, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+# Every stamp is a datetime: a clock outside these years could never stamp an event (a 500
+# on the next write). The upper end leaves a year for an offset clock to run on.
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
+
+
+def _in_range(clock: Clock) -> Clock:
+    if not _EARLIEST <= clock.timestamp() <= _LATEST:  # NaN fails too
+        raise UnprocessableEntity({"base": ["the clock would leave the years 1 to 9999"]})
+    return clock
+
+
 def next_clock(
     clock: Clock,
     mode: ClockMode | None,
@@ -86,7 +98,7 @@ def next_clock(
         elif offset_seconds is not None:
             mode = "offset"
         elif advance_seconds is not None:
-            return clock.advanced(advance_seconds)
+            return _in_range(clock.advanced(advance_seconds))
         else:
             raise UnprocessableEntity(
                 {"base": ["give mode, now, offset_seconds or advance_seconds"]}
@@ -104,7 +116,7 @@ def next_clock(
         else:
             offset = clock.timestamp() - real
         result = Clock("offset", offset=offset)
-    return result.advanced(advance_seconds) if advance_seconds else result
+    return _in_range(result.advanced(advance_seconds) if advance_seconds else result)
 
 
 def merge_config(config: SandboxConfig, update: SandboxConfigUpdate) -> SandboxConfig:

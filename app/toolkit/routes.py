@@ -50,7 +50,10 @@ router = APIRouter(
     tags=["sandbox control"],
     dependencies=[Depends(require_admin_token)],
     responses={
+        400: {"model": ErrorEnvelope, "description": "A body that is not JSON"},
         401: {"model": ErrorEnvelope, "description": "Missing or wrong X-Sandbox-Admin-Token"},
+        404: {"model": ErrorEnvelope, "description": "Unknown fixture"},
+        413: {"model": ErrorEnvelope, "description": "Request body over MAX_BODY_BYTES"},
         422: {"model": ErrorEnvelope, "description": "Invalid body"},
     },
 )
