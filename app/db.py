@@ -47,7 +47,18 @@ def make_engine(database_url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
+    _never_reuse_ids()
     SQLModel.metadata.create_all(engine)
+
+
+def _never_reuse_ids() -> None:
+    """SQLite gives a new row max(id) + 1, so deleting the newest product let the next one
+    take its id (and its event history). AUTOINCREMENT never hands an id out twice, as
+    Shopify (and PostgreSQL's sequences) never do. Applies to tables created from now on."""
+    for table in SQLModel.metadata.tables.values():
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and pk[0].autoincrement in (True, "auto"):
+            table.dialect_options["sqlite"]["autoincrement"] = True
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -87,7 +87,8 @@ class LiveServer:
 
     def client(self, **kwargs: Any) -> httpx.Client:
         headers = {"X-Shopify-Access-Token": TOKEN, **kwargs.pop("headers", {})}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return httpx.Client(base_url=self.base_url, headers=headers, **kwargs)
 
     def alive(self) -> bool:
         with self.client() as client:
