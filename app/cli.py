@@ -28,19 +28,24 @@ def _root() -> None:
     """A local, faithful clone of Shopify's Admin REST API Event endpoints."""
 
 
-def exposure_warning(host: str, access_tokens: list[str]) -> str | None:
-    """A warning when the server is reachable beyond this machine and any token is accepted."""
-    if access_tokens or host == "localhost":
+def exposure_warning(host: str, access_tokens: list[str], control_open: bool = False) -> str | None:
+    """A warning when the server is reachable beyond this machine and any token is accepted,
+    or anyone may use the control API (`control_open`: on, without SANDBOX_ADMIN_TOKEN)."""
+    if host == "localhost":
         return None
     try:
         if ipaddress.ip_address(host.strip("[]")).is_loopback:
             return None
     except ValueError:
         pass  # a host name: it may resolve to anything
-    return (
-        f"warning: listening on {host}, beyond this machine, and any access token is accepted;"
-        " set ACCESS_TOKENS=tok1,tok2 to require one of yours"
-    )
+    problems = []
+    if not access_tokens:
+        problems.append("any access token is accepted (set ACCESS_TOKENS=tok1,tok2)")
+    if control_open:
+        problems.append("anyone may use /_sandbox/ (set SANDBOX_ADMIN_TOKEN, or SANDBOX_API=false)")
+    if not problems:
+        return None
+    return f"warning: listening on {host}, beyond this machine, and " + "; ".join(problems)
 
 
 def prepare_database(settings: Settings) -> None:
@@ -131,7 +136,11 @@ def serve(
     get_settings.cache_clear()
     settings = get_settings()
     prepare_database(settings)
-    warning = exposure_warning(host, settings.access_tokens)
+    warning = exposure_warning(
+        host,
+        settings.access_tokens,
+        control_open=settings.sandbox_api and not settings.sandbox_admin_token,
+    )
     if warning:
         typer.echo(warning, err=True)
     typer.echo(f"shopify-events-mock: serving {settings.database_url} on http://{host}:{port}")

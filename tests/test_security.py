@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import hmac
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 import app.deps
 from app import cli
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.db import make_engine, open_session
 from app.main import create_app
 from app.seed import load_fixture
@@ -48,8 +49,19 @@ def shop(tmp_path: Path) -> Iterator[Any]:
 # ---- binding --------------------------------------------------------------------------------
 
 
-def test_binds_to_loopback_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HOST", "ACCESS_TOKENS"):
+@pytest.fixture
+def serve_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`serve` writes its options into os.environ and caches Settings: keep both to this test."""
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_binds_to_loopback_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, serve_env: None
+) -> None:
+    for name in ("HOST", "ACCESS_TOKENS", "SANDBOX_ADMIN_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     assert Settings().host == "127.0.0.1"
     calls: list[dict[str, Any]] = []
@@ -62,15 +74,23 @@ def test_binds_to_loopback_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch
     assert "warning" not in result.output
 
 
-def test_warns_when_exposed_without_access_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ACCESS_TOKENS", raising=False)
+def test_warns_when_exposed_without_access_tokens(
+    monkeypatch: pytest.MonkeyPatch, serve_env: None
+) -> None:
+    for name in ("ACCESS_TOKENS", "SANDBOX_ADMIN_TOKEN", "SANDBOX_API"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(cli, "prepare_database", lambda settings: None)
     monkeypatch.setattr(cli.uvicorn, "run", lambda *a, **kw: None)
     exposed = CliRunner().invoke(cli.cli, ["serve", "--host", "0.0.0.0", "--seed", "none"])
     assert exposed.exit_code == 0
     assert "warning: listening on 0.0.0.0" in exposed.output
     assert "ACCESS_TOKENS" in exposed.output
+    assert "SANDBOX_ADMIN_TOKEN" in exposed.output
     monkeypatch.setenv("ACCESS_TOKENS", "team-token")
+    tokens_only = CliRunner().invoke(cli.cli, ["serve", "--host", "0.0.0.0", "--seed", "none"])
+    assert "ACCESS_TOKENS" not in tokens_only.output
+    assert "SANDBOX_ADMIN_TOKEN" in tokens_only.output
+    monkeypatch.setenv("SANDBOX_ADMIN_TOKEN", "ops-token")
     guarded = CliRunner().invoke(cli.cli, ["serve", "--host", "0.0.0.0", "--seed", "none"])
     assert "warning" not in guarded.output
 
@@ -269,6 +289,11 @@ def test_unexpected_errors_hide_the_trace_and_paths(shop: Any) -> None:
 def test_no_response_echoes_a_secret(shop: Any) -> None:
     secret, token = "s3cret-cursor-key", "shpat_right"
     client = shop(access_tokens=[token], page_info_secret=secret)
+    config = client.get("/_sandbox/config").json()["config"]
+    assert config["access_tokens"] == ["[redacted]"]
+    changed = client.put("/_sandbox/config", json={"access_tokens": [token, "shpat_new"]})
+    assert changed.json()["config"]["access_tokens"] == ["[redacted]", "[redacted]"]
+    assert "shpat_new" not in changed.text
     headers = {"X-Shopify-Access-Token": token}
     responses = [
         client.get(f"{API}/events.json?limit=1", headers=headers),
@@ -278,6 +303,8 @@ def test_no_response_echoes_a_secret(shop: Any) -> None:
         client.get(f"{API}/events.json", headers={"X-Shopify-Access-Token": "shpat_wrong"}),
         client.get("/nope", headers=headers),
         client.post(f"{API}/events.json", headers=headers),
+        client.get("/_sandbox/config"),
+        client.get("/_sandbox/clock"),
     ]
     for response in responses:
         blob = response.text + repr(dict(response.headers))

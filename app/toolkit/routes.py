@@ -131,10 +131,20 @@ def set_clock(update: ClockUpdate, toolkit: ToolkitDep, settings: SettingsDep) -
     return _clock_out(toolkit, settings)
 
 
+def _shown(config: SandboxConfig) -> dict[str, Any]:
+    """The config as answered: access tokens are secrets, so only their number shows."""
+    shown = config.model_dump()
+    shown["access_tokens"] = [REDACTED] * len(config.access_tokens)
+    return shown
+
+
+REDACTED = "[redacted]"
+
+
 @router.get("/config", response_model=dict[str, SandboxConfig])
 def get_config(toolkit: ToolkitDep) -> Response:
     """The effective run-time configuration: rate limit, latency, faults, lag, seed, tokens."""
-    return JSONResponse({"config": toolkit.config.model_dump()})
+    return JSONResponse({"config": _shown(toolkit.config)})
 
 
 @router.put("/config", response_model=dict[str, SandboxConfig])
@@ -142,4 +152,4 @@ def set_config(update: SandboxConfigUpdate, toolkit: ToolkitDep) -> Response:
     """Change any part of the run-time configuration without a restart (sections merge)."""
     config = control.merge_config(toolkit.config, update)
     toolkit.save_config(config)
-    return JSONResponse({"config": config.model_dump()})
+    return JSONResponse({"config": _shown(config)})
