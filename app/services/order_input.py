@@ -40,7 +40,7 @@ def options(body: Any) -> dict[str, Any]:
 
 def parse_id(raw: str) -> int | None:
     """A path id: digits only, within BIGINT."""
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > _MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > _MAX_ID:
         return None
     return int(raw)
 
@@ -128,7 +128,7 @@ class Fields:
         value = self.data.get(name)
         if value is None:
             return default
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value.strip())
         if type(value) is not int:
             self.error(name, "is not a number")

@@ -174,7 +174,7 @@ class Form:
         value = self.data[name]
         if value is None:
             return None
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value.strip())
         if type(value) is not int or not minimum <= value <= _MAX_ID:
             self.error(name, "is not a number" if type(value) is not int else INVALID)
