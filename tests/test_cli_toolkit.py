@@ -37,7 +37,7 @@ def test_serve_flags_reach_the_server(tmp_path: Path) -> None:
         assert config["rate_limit"] == {"plan": "custom", "bucket_size": 3, "leak_rate": 1.0}
         assert config["lag"] == {"min_seconds": 2.0, "max_seconds": 2.0}
         assert config["latency"]["ms"] == 1.0
-        assert config["access_tokens"] == ["shpat_a", "shpat_b"]
+        assert config["access_tokens"] == ["[redacted]", "[redacted]"]  # shown redacted
 
 
 def test_serve_rejects_a_bad_flag(tmp_path: Path) -> None:
