@@ -43,6 +43,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorEnvelope, "description": "Not Found"},
     413: {"model": ErrorEnvelope, "description": "Request body over MAX_BODY_BYTES"},
     422: {"model": ErrorEnvelope, "description": "Invalid attributes"},
+    # The sandbox toolkit (off by default): rate limits and injected faults.
+    429: {"model": ErrorEnvelope, "description": "Exceeded the call limit (see Retry-After)"},
+    500: {"model": ErrorEnvelope, "description": "An unexpected error occurred"},
+    503: {"model": ErrorEnvelope, "description": "Service Unavailable"},
 }
 
 

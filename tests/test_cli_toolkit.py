@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import subprocess
 import sys
 import time
@@ -38,6 +40,17 @@ def test_serve_flags_reach_the_server(tmp_path: Path) -> None:
         assert config["lag"] == {"min_seconds": 2.0, "max_seconds": 2.0}
         assert config["latency"]["ms"] == 1.0
         assert config["access_tokens"] == ["[redacted]", "[redacted]"]  # shown redacted
+        # on the wire, in Shopify's case (h11 keeps it; httptools would lowercase it)
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(
+                f"GET {API}/events/count.json HTTP/1.1\r\nHost: x\r\n"
+                "X-Shopify-Access-Token: shpat_a\r\nConnection: close\r\n\r\n".encode()
+            )
+            raw = b""
+            while chunk := sock.recv(65536):
+                raw += chunk
+        assert re.search(rb"\r\nX-Shopify-Shop-Api-Call-Limit: \d/3\r\n", raw)
 
 
 def test_serve_rejects_a_bad_flag(tmp_path: Path) -> None:

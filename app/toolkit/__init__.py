@@ -18,6 +18,16 @@ from app.toolkit.routes import router
 from app.toolkit.state import Toolkit, initialise_state
 
 
+OPENAPI_NOTES = """
+**Contract-testing toolkit** (all off by default; see `/_sandbox/config`). Every Admin API
+response carries `X-Shopify-Shop-Api-Call-Limit: used/size`; over the limit, 429 with
+`Retry-After: 2.0`. Request headers: `X-Sandbox-Fault: 429|500|503|drop|lost` forces one fault,
+`X-Sandbox-Latency: <ms>` delays one response; `X-Sandbox-Admin-Token` authorises `/_sandbox/`
+calls when the server requires it. Versions inside the deprecation window answer with
+`X-Shopify-API-Deprecated-Reason`.
+"""
+
+
 def install(app: FastAPI, settings: Settings, engine: Engine) -> Toolkit:
     initialise_state(engine, settings, overwrite=False)
     if settings.reseed_on_start:
@@ -26,6 +36,7 @@ def install(app: FastAPI, settings: Settings, engine: Engine) -> Toolkit:
             reset_shop(session, seed, settings.tz)
     toolkit = Toolkit(settings, engine)
     app.state.toolkit = toolkit
+    app.description = f"{app.description}\n{OPENAPI_NOTES}".strip()
     # Sessions opened by the app hide the events still inside their visibility lag.
     app.state.hidden_events = toolkit.hidden_event_ids
     if settings.sandbox_api:
