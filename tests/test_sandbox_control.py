@@ -186,3 +186,13 @@ def test_control_api_can_be_switched_off(make_client: MakeClient) -> None:
         assert response.status_code == 404
         assert response.json() == {"errors": "Not Found"}
     assert _count(client) == 5
+
+
+def test_frozen_clock_stamps_sandbox_resources_and_their_events(empty_client: TestClient) -> None:
+    empty_client.put("/_sandbox/clock", json={"now": "2031-07-04T16:00:00Z"})
+    response = empty_client.post(f"{API}/products.json", json={"product": {"title": "Clockwork"}})
+    assert response.status_code == 201
+    product = response.json()["product"]
+    assert product["created_at"] == "2031-07-04T12:00:00-04:00"
+    events = empty_client.get(f"{API}/products/{product['id']}/events.json").json()["events"]
+    assert [e["created_at"] for e in events] == ["2031-07-04T12:00:00-04:00"]
