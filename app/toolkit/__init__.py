@@ -17,7 +17,6 @@ from app.toolkit.middleware import ToolkitMiddleware
 from app.toolkit.routes import router
 from app.toolkit.state import Toolkit, initialise_state
 
-
 OPENAPI_NOTES = """
 **Contract-testing toolkit** (all off by default; see `/_sandbox/config`). Every Admin API
 response carries `X-Shopify-Shop-Api-Call-Limit: used/size`; over the limit, 429 with
