@@ -37,7 +37,7 @@ def running_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a multi-worker server on a loaded 2-core machine
         while True:
             if process.poll() is not None:
                 out = process.stdout.read().decode() if process.stdout else ""
