@@ -188,8 +188,6 @@ def generate(
         seed=seed_value,
         end=last.replace(tzinfo=None),
         days=days,
-        shop_domain=settings.shop_domain,
-        currency=settings.shop_currency,
     )
     engine = make_engine(settings.database_url)
     try:
@@ -203,7 +201,7 @@ def generate(
             transient=False,
         ) as bar:
             task = bar.add_task("events", total=events)
-            written = write_shop(engine, plan, lambda n: bar.advance(task, n))
+            written = write_shop(engine, plan, lambda n: bar.advance(task, n), settings)
         elapsed = time.perf_counter() - started
     finally:
         engine.dispose()

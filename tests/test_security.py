@@ -184,9 +184,9 @@ JUSTIFIED = {
     # an integer constant of the module, not input
     ("db.py", "PRAGMA busy_timeout="),
     ("generate.py", "PRAGMA cache_size=-"),
-    # column names read from the Event table's metadata, not input
-    ("generate.py", "COPY events ("),
-    ("generate.py", "INSERT INTO events ("),
+    # table and (quoted) column names read from the models' metadata, not input
+    ("generate.py", "COPY {table.name} ("),
+    ("generate.py", "INSERT INTO {table.name} ("),
 }
 
 

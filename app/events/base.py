@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session
 
@@ -15,6 +16,9 @@ from app.config import Settings, get_settings
 from app.models.event import Event, SubjectType
 
 DEFAULT_AUTHOR = "Shopify"
+# `session.info[EVENT_SINK]`: a list that takes the recorded events instead of the session
+# (the bulk generator's batch mode, app/generate.py: the same recorders, no unit of work).
+EVENT_SINK = "event_sink"
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -91,17 +95,25 @@ def record_event(
     body: str | None = None,
     created_at: datetime | None = None,
 ) -> Event:
-    event = Event(
-        subject_id=subject_id,
-        created_at=created_at or utcnow(),
-        subject_type=subject_type.value,
-        verb=verb.value,
-        arguments=[str(a) for a in arguments],
-        body=body,
-        message=message,
-        author=author or DEFAULT_AUTHOR,
-        description=strip_html(message),
-        path=path,
-    )
+    values: dict[str, Any] = {
+        "subject_id": subject_id,
+        "created_at": created_at or utcnow(),
+        "subject_type": subject_type.value,
+        "verb": verb.value,
+        "arguments": [str(a) for a in arguments],
+        "body": body,
+        "message": message,
+        "author": author or DEFAULT_AUTHOR,
+        "description": strip_html(message),
+        "path": path,
+    }
+    sink = session.info.get(EVENT_SINK)
+    if sink is not None:
+        # Batch mode: a plain Event (unvalidated, never attached), stored by the batch writer.
+        event = object.__new__(Event)
+        event.__dict__.update(values)
+        sink.append(event)
+        return event
+    event = Event(**values)
     session.add(event)
     return event

@@ -71,53 +71,80 @@ def next_order_number(session: Session) -> int:
 
 
 def fulfilled_quantities(session: Session, order_id: int) -> dict[int, int]:
+    return _fulfilled_units(fulfillments(session, order_id))
+
+
+def refunded_quantities(session: Session, order_id: int) -> dict[int, int]:
+    return _refunded_units(refunds(session, order_id))
+
+
+def fulfillable_quantities(session: Session, order_id: int) -> dict[int, int]:
+    return fulfillable(
+        line_items(session, order_id), fulfillments(session, order_id), refunds(session, order_id)
+    )
+
+
+def fulfillable(
+    lines: list[LineItem], done: list[Fulfillment], gone: list[Refund]
+) -> dict[int, int]:
+    """Per line item: ordered, minus fulfilled (or submitted), minus refunded (pure)."""
+    shipped = _fulfilled_units(done)
+    refunded_units = _refunded_units(gone)
+    return {
+        item.id: max(0, item.quantity - shipped.get(item.id, 0) - refunded_units.get(item.id, 0))
+        for item in lines
+        if item.id is not None
+    }
+
+
+def _fulfilled_units(done: list[Fulfillment]) -> dict[int, int]:
     out: dict[int, int] = {}
-    for fulfillment in fulfillments(session, order_id):
+    for fulfillment in done:
         if fulfillment.status in ACTIVE_FULFILLMENT:
             for item in fulfillment.line_items:
                 out[item["id"]] = out.get(item["id"], 0) + int(item["quantity"])
     return out
 
 
-def refunded_quantities(session: Session, order_id: int) -> dict[int, int]:
+def _refunded_units(gone: list[Refund]) -> dict[int, int]:
     out: dict[int, int] = {}
-    for refund in refunds(session, order_id):
+    for refund in gone:
         for item in refund.refund_line_items:
             key = int(item["line_item_id"])
             out[key] = out.get(key, 0) + int(item["quantity"])
     return out
 
 
-def fulfillable_quantities(session: Session, order_id: int) -> dict[int, int]:
-    """Per line item: ordered, minus fulfilled (or submitted), minus refunded."""
-    done = fulfilled_quantities(session, order_id)
-    gone = refunded_quantities(session, order_id)
-    return {
-        item.id: max(0, item.quantity - done.get(item.id, 0) - gone.get(item.id, 0))
-        for item in line_items(session, order_id)
-        if item.id is not None
-    }
-
-
 def refresh_fulfillment_status(session: Session, order: Order) -> None:
-    """`fulfilled` when every remaining unit shipped, `partial` when some did, else null."""
     assert order.id is not None
+    order.fulfillment_status = fulfillment_status(
+        line_items(session, order.id),
+        fulfillments(session, order.id),
+        refunds(session, order.id),
+    )
+
+
+def fulfillment_status(
+    lines: list[LineItem], done: list[Fulfillment], gone: list[Refund]
+) -> str | None:
+    """`fulfilled` when every remaining unit shipped, `partial` when some did, else null.
+
+    Pure (the rows in, the status out): the bulk generator shares it with the actions."""
     shipped: dict[int, int] = {}
     active = 0
-    for fulfillment in fulfillments(session, order.id):
+    for fulfillment in done:
         if fulfillment.status in ACTIVE_FULFILLMENT:
             active += 1
         if fulfillment.status == "success":
             for item in fulfillment.line_items:
                 shipped[item["id"]] = shipped.get(item["id"], 0) + int(item["quantity"])
-    gone = refunded_quantities(session, order.id)
-    wanted = {i.id: i.quantity - gone.get(i.id, 0) for i in line_items(session, order.id) if i.id}
+    refunded_units = _refunded_units(gone)
+    wanted = {i.id: i.quantity - refunded_units.get(i.id, 0) for i in lines if i.id}
     if shipped and all(shipped.get(k, 0) >= q for k, q in wanted.items()):
-        order.fulfillment_status = "fulfilled"
-    elif active:
-        order.fulfillment_status = "partial"
-    else:
-        order.fulfillment_status = None
+        return "fulfilled"
+    if active:
+        return "partial"
+    return None
 
 
 # ---- money --------------------------------------------------------------------------------
@@ -149,21 +176,20 @@ def outstanding(order: Order, rows: list[Transaction]) -> Decimal:
 
 
 def refresh_financial_status(session: Session, order: Order) -> None:
-    """Shopify's financial_status from the order's successful transactions."""
     assert order.id is not None
-    rows = transactions(session, order.id)
+    order.financial_status = financial_status(order, transactions(session, order.id))
+
+
+def financial_status(order: Order, rows: list[Transaction]) -> str:
+    """Shopify's financial_status from the order's successful transactions (pure)."""
     total_paid, total_refunded = paid(rows), refunded(rows)
     auths = [t for t in rows if t.kind == "authorization" and t.status == "success"]
     if total_refunded > 0:
-        order.financial_status = (
-            "refunded" if total_refunded >= total_paid else "partially_refunded"
-        )
-    elif total_paid > 0:
-        full = total_paid >= Decimal(order.total_price)
-        order.financial_status = "paid" if full else "partially_paid"
-    elif any(capturable(rows, a) > 0 for a in auths):
-        order.financial_status = "authorized"
-    elif auths:
-        order.financial_status = "voided"
-    else:
-        order.financial_status = "pending"
+        return "refunded" if total_refunded >= total_paid else "partially_refunded"
+    if total_paid > 0:
+        return "paid" if total_paid >= Decimal(order.total_price) else "partially_paid"
+    if any(capturable(rows, a) > 0 for a in auths):
+        return "authorized"
+    if auths:
+        return "voided"
+    return "pending"
