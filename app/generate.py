@@ -265,22 +265,13 @@ class ShopGenerator:
 
     def _begin(self, kind: str) -> Life:
         self.counters[kind] += 1
-        life = Life(iter(()))
-        life.steps = self._with(life, self._lives[kind]())
+        life = Life(self._lives[kind]())
         self.pool.append(life)
         return life
 
-    def _with(self, life: Life, steps: Iterator[None]) -> Iterator[None]:
-        """Runs each step with `life` current (so new resources are owned by it)."""
-        while True:
-            self.life = life
-            try:
-                next(steps)
-            except StopIteration:
-                return
-            yield
-
     def _step(self, life: Life) -> None:
+        """One action of `life` (current while it runs, so it owns what it creates)."""
+        self.life = life
         if next(life.steps, StopIteration) is StopIteration:
             self.pool.remove(life)
             self._finish(life)
