@@ -1050,10 +1050,16 @@ class _Writer:
             for table, values in plan:
                 if not values:
                     continue
-                columns = [self.quote(c.name) for c in table.columns]
-                marks = ", ".join("?" * len(columns))
-                raw.executemany(
-                    f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", values
+                # One statement per table, its rows as one JSON array that SQLite unpacks:
+                # executemany would release and retake the GIL for every row, stalling the
+                # thread that makes the next batch (measured: 2x slower end to end).
+                columns = ", ".join(self.quote(c.name) for c in table.columns)
+                picks = ", ".join(
+                    f"json_extract(value, '$[{i}]')" for i in range(len(table.columns))
+                )
+                raw.execute(
+                    f"INSERT INTO {table.name} ({columns}) SELECT {picks} FROM json_each(?)",
+                    (orjson.dumps(values),),
                 )
             raw.execute("COMMIT")
         except BaseException:
