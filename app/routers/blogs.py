@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -13,6 +13,7 @@ from app.models.article import Article
 from app.models.blog import Blog
 from app.rendering import JSONResponse
 from app.routers.body import JsonBody
+from app.routers.paging import page_request, paged
 from app.schemas import ERROR_RESPONSES, CountEnvelope
 from app.services import articles, blogs
 from app.services.articles import render_article
@@ -40,11 +41,13 @@ CurrentArticle = Annotated[Article, Depends(current_article)]
 
 @router.get("/blogs.json")
 def list_blogs(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of blogs."""
-    rows = blogs.list_blogs(session, query.values)
-    return JSONResponse({"blogs": [render_blog(b, settings.tz) for b in rows]})
+    req = page_request(request, query, settings)
+    page = blogs.list_blogs(session, req)
+    body = {"blogs": [render_blog(b, settings.tz) for b in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/blogs.json", status_code=201)
@@ -94,11 +97,18 @@ def delete_blog(_v: ApiVersion, blog: CurrentBlog, actor: Actor, session: Sessio
 
 @router.get("/blogs/{blog_id}/articles.json")
 def list_articles(
-    _v: ApiVersion, blog: CurrentBlog, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request,
+    _v: ApiVersion,
+    blog: CurrentBlog,
+    query: QueryDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> Response:
     """Retrieve a list of a blog's articles."""
-    rows = articles.list_articles(session, blog, query.values)
-    return JSONResponse({"articles": [render_article(a, settings.tz) for a in rows]})
+    req = page_request(request, query, settings)
+    page = articles.list_articles(session, blog, req)
+    body = {"articles": [render_article(a, settings.tz) for a in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/blogs/{blog_id}/articles.json", status_code=201)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -12,6 +12,7 @@ from app.deps import Actor, ApiVersion, QueryDep, SettingsDep
 from app.models.collection import Collection, CollectionKind
 from app.rendering import JSONResponse
 from app.routers.body import JsonBody
+from app.routers.paging import page_request, paged
 from app.schemas import ERROR_RESPONSES, CountEnvelope
 from app.services import collections as service
 from app.services.collections import render_collection
@@ -42,11 +43,13 @@ def _one(key: str, collection: Collection, settings: SettingsDep, status: int = 
 
 @router.get("/custom_collections.json")
 def list_custom_collections(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of custom collections."""
-    rows = service.list_collections(session, CUSTOM, query.values)
-    return JSONResponse({"custom_collections": [render_collection(c, settings.tz) for c in rows]})
+    req = page_request(request, query, settings)
+    page = service.list_collections(session, CUSTOM, req)
+    body = {"custom_collections": [render_collection(c, settings.tz) for c in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/custom_collections.json", status_code=201)
@@ -100,11 +103,13 @@ def delete_custom_collection(
 
 @router.get("/smart_collections.json")
 def list_smart_collections(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of smart collections."""
-    rows = service.list_collections(session, SMART, query.values)
-    return JSONResponse({"smart_collections": [render_collection(c, settings.tz) for c in rows]})
+    req = page_request(request, query, settings)
+    page = service.list_collections(session, SMART, req)
+    body = {"smart_collections": [render_collection(c, settings.tz) for c in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/smart_collections.json", status_code=201)

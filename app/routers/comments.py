@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -12,6 +12,7 @@ from app.deps import Actor, ApiVersion, QueryDep, SettingsDep
 from app.models.comment import Comment
 from app.rendering import JSONResponse
 from app.routers.body import JsonBody
+from app.routers.paging import page_request, paged
 from app.schemas import ERROR_RESPONSES, CountEnvelope
 from app.services import comments as service
 from app.services.comments import render_comment
@@ -28,11 +29,13 @@ CurrentComment = Annotated[Comment, Depends(current_comment)]
 
 @router.get("/comments.json")
 def list_comments(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of comments (`article_id`, `blog_id`, `limit`, `since_id`)."""
-    rows = service.list_comments(session, query.values)
-    return JSONResponse({"comments": [render_comment(c, settings.tz) for c in rows]})
+    req = page_request(request, query, settings)
+    page = service.list_comments(session, req)
+    body = {"comments": [render_comment(c, settings.tz) for c in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/comments.json", status_code=201)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.db import SessionDep
 from app.deps import Actor, QueryDep, SettingsDep
 from app.rendering import JSONResponse
+from app.routers.paging import page_request, paged
 from app.schemas import ERROR_RESPONSES
 from app.services import fulfillments, order_queries, orders, refunds, transactions
 from app.services import order_common as common
@@ -41,11 +42,15 @@ def _order(session: SessionDep, settings: SettingsDep, order: Any, status: int =
 
 
 @router.get("/orders.json")
-def list_orders(session: SessionDep, settings: SettingsDep, query: QueryDep) -> Response:
+def list_orders(
+    request: Request, session: SessionDep, settings: SettingsDep, query: QueryDep
+) -> Response:
     """Retrieve a list of orders (`status` open by default, like Shopify)."""
-    filters = order_queries.OrderQuery.from_params(query.values, settings.tz)
-    rows = order_queries.list_orders(session, filters, query.values.get("limit"))
-    return JSONResponse({"orders": [render_order(session, o, settings.tz) for o in rows]})
+    req = page_request(request, query, settings)
+    filters = order_queries.OrderQuery.from_params(req.params, settings.tz)
+    page = order_queries.list_orders(session, filters, req)
+    body = {"orders": [render_order(session, o, settings.tz) for o in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/orders.json", status_code=201)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -12,6 +12,7 @@ from app.deps import Actor, ApiVersion, QueryDep, SettingsDep
 from app.models.page import Page
 from app.rendering import JSONResponse
 from app.routers.body import JsonBody
+from app.routers.paging import page_request, paged
 from app.schemas import ERROR_RESPONSES, CountEnvelope
 from app.services import pages as service
 from app.services.pages import render_page
@@ -28,11 +29,13 @@ CurrentPage = Annotated[Page, Depends(current_page)]
 
 @router.get("/pages.json")
 def list_pages(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of pages."""
-    rows = service.list_pages(session, query.values)
-    return JSONResponse({"pages": [render_page(p, settings.tz) for p in rows]})
+    req = page_request(request, query, settings)
+    page = service.list_pages(session, req)
+    body = {"pages": [render_page(p, settings.tz) for p in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/pages.json", status_code=201)

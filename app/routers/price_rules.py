@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -12,6 +12,7 @@ from app.deps import Actor, ApiVersion, QueryDep, SettingsDep
 from app.models.price_rule import PriceRule
 from app.rendering import JSONResponse
 from app.routers.body import JsonBody
+from app.routers.paging import page_request, paged
 from app.schemas import ERROR_RESPONSES, CountEnvelope
 from app.services import price_rules as service
 from app.services.price_rules import render_price_rule
@@ -28,11 +29,13 @@ CurrentPriceRule = Annotated[PriceRule, Depends(current_price_rule)]
 
 @router.get("/price_rules.json")
 def list_price_rules(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of price rules."""
-    rows = service.list_price_rules(session, query.values)
-    return JSONResponse({"price_rules": [render_price_rule(r, settings.tz) for r in rows]})
+    req = page_request(request, query, settings)
+    page = service.list_price_rules(session, req)
+    body = {"price_rules": [render_price_rule(r, settings.tz) for r in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/price_rules.json", status_code=201)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -12,6 +12,7 @@ from app.deps import Actor, ApiVersion, QueryDep, SettingsDep
 from app.models.product import Product
 from app.rendering import JSONResponse
 from app.routers.body import JsonBody
+from app.routers.paging import page_request, paged
 from app.schemas import ERROR_RESPONSES, CountEnvelope
 from app.services import products as service
 from app.services.products import render_product
@@ -28,11 +29,13 @@ CurrentProduct = Annotated[Product, Depends(current_product)]
 
 @router.get("/products.json")
 def list_products(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of products (`limit`, `since_id`, `ids`)."""
-    rows = service.list_products(session, query.values)
-    return JSONResponse({"products": [render_product(p, settings.tz) for p in rows]})
+    req = page_request(request, query, settings)
+    page = service.list_products(session, req)
+    body = {"products": [render_product(p, settings.tz) for p in page.rows]}
+    return paged(request, query, settings, req, body, page)
 
 
 @router.post("/products.json", status_code=201)

@@ -27,6 +27,8 @@ from app.models.article import Article, articles_table
 from app.models.blog import Blog
 from app.models.comment import comments_table
 from app.services.resources import (
+    PageRequest,
+    ResourcePage,
     apply_publishing,
     assign,
     count_rows,
@@ -65,8 +67,8 @@ def get_article(session: Session, blog: Blog, article_id: str | int) -> Article:
     return article
 
 
-def list_articles(session: Session, blog: Blog, params: dict[str, str]) -> list[Article]:
-    return list_rows(session, Article, params, [articles_table.c.blog_id == blog.id])
+def list_articles(session: Session, blog: Blog, request: PageRequest) -> ResourcePage[Article]:
+    return list_rows(session, Article, request, [articles_table.c.blog_id == blog.id])
 
 
 def count_articles(session: Session, blog: Blog, params: dict[str, str]) -> int:

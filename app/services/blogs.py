@@ -17,6 +17,8 @@ from app.models.article import articles_table
 from app.models.blog import Blog, blogs_table
 from app.models.comment import comments_table
 from app.services.resources import (
+    PageRequest,
+    ResourcePage,
     assign,
     count_rows,
     free_handle,
@@ -50,8 +52,8 @@ def get_blog(session: Session, blog_id: str | int) -> Blog:
     return get_or_404(session, Blog, blog_id)
 
 
-def list_blogs(session: Session, params: dict[str, str]) -> list[Blog]:
-    return list_rows(session, Blog, params)
+def list_blogs(session: Session, request: PageRequest) -> ResourcePage[Blog]:
+    return list_rows(session, Blog, request)
 
 
 def count_blogs(session: Session, params: dict[str, str]) -> int:

@@ -23,6 +23,8 @@ from app.events.collections import (
 )
 from app.models.collection import Collection, CollectionKind, collections_table
 from app.services.resources import (
+    PageRequest,
+    ResourcePage,
     apply_publishing,
     assign,
     count_rows,
@@ -95,9 +97,9 @@ def get_collection(session: Session, kind: CollectionKind, collection_id: str | 
 
 
 def list_collections(
-    session: Session, kind: CollectionKind, params: dict[str, str]
-) -> list[Collection]:
-    return list_rows(session, Collection, params, [collections_table.c.kind == kind.value])
+    session: Session, kind: CollectionKind, request: PageRequest
+) -> ResourcePage[Collection]:
+    return list_rows(session, Collection, request, [collections_table.c.kind == kind.value])
 
 
 def count_collections(session: Session, kind: CollectionKind, params: dict[str, str]) -> int:

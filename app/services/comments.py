@@ -21,7 +21,15 @@ from app.events.comments import comment_created_event
 from app.models.article import Article
 from app.models.blog import Blog
 from app.models.comment import Comment, comments_table
-from app.services.resources import count_rows, get_or_404, list_rows, parse_id, ts
+from app.services.resources import (
+    PageRequest,
+    ResourcePage,
+    count_rows,
+    get_or_404,
+    list_rows,
+    parse_id,
+    ts,
+)
 from app.services.validation import INVALID, Form, envelope, given
 
 
@@ -56,8 +64,8 @@ def get_comment(session: Session, comment_id: str | int) -> Comment:
     return get_or_404(session, Comment, comment_id)
 
 
-def list_comments(session: Session, params: dict[str, str]) -> list[Comment]:
-    return list_rows(session, Comment, params, _scope(params))
+def list_comments(session: Session, request: PageRequest) -> ResourcePage[Comment]:
+    return list_rows(session, Comment, request, _scope(request.params))
 
 
 def count_comments(session: Session, params: dict[str, str]) -> int:

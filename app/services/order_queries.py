@@ -11,9 +11,9 @@ from sqlmodel import Session, col
 
 from app.errors import invalid_param
 from app.models.order import Order
-from app.pagination import parse_limit
 from app.services.order_input import parse_id
 from app.services.orders import FINANCIAL_STATUSES
+from app.services.resources import PageRequest, ResourcePage, keyset_page
 from app.timeparse import parse_timestamp
 
 
@@ -96,10 +96,8 @@ class OrderQuery:
         return out
 
 
-def list_orders(session: Session, query: OrderQuery, raw_limit: str | None) -> list[Order]:
-    limit = parse_limit(raw_limit)
-    stmt = select(Order).where(and_(True, *query.conditions())).order_by(col(Order.id)).limit(limit)
-    return list(session.scalars(stmt).all())
+def list_orders(session: Session, query: OrderQuery, request: PageRequest) -> ResourcePage[Order]:
+    return keyset_page(session, Order, query.conditions(), request)
 
 
 def count_orders(session: Session, query: OrderQuery) -> int:

@@ -22,6 +22,8 @@ from app.events.pages import (
 )
 from app.models.page import Page, pages_table
 from app.services.resources import (
+    PageRequest,
+    ResourcePage,
     apply_publishing,
     assign,
     count_rows,
@@ -53,8 +55,8 @@ def get_page(session: Session, page_id: str | int) -> Page:
     return get_or_404(session, Page, page_id)
 
 
-def list_pages(session: Session, params: dict[str, str]) -> list[Page]:
-    return list_rows(session, Page, params)
+def list_pages(session: Session, request: PageRequest) -> ResourcePage[Page]:
+    return list_rows(session, Page, request)
 
 
 def count_pages(session: Session, params: dict[str, str]) -> int:

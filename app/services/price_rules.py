@@ -17,7 +17,16 @@ from app.events.price_rules import (
     price_rule_updated_event,
 )
 from app.models.price_rule import PriceRule
-from app.services.resources import assign, count_rows, get_or_404, gid, list_rows, ts
+from app.services.resources import (
+    PageRequest,
+    ResourcePage,
+    assign,
+    count_rows,
+    get_or_404,
+    gid,
+    list_rows,
+    ts,
+)
 from app.services.validation import Form, envelope, given
 
 CHOICES = {
@@ -79,8 +88,8 @@ def get_price_rule(session: Session, rule_id: str | int) -> PriceRule:
     return get_or_404(session, PriceRule, rule_id)
 
 
-def list_price_rules(session: Session, params: dict[str, str]) -> list[PriceRule]:
-    return list_rows(session, PriceRule, params)
+def list_price_rules(session: Session, request: PageRequest) -> ResourcePage[PriceRule]:
+    return list_rows(session, PriceRule, request)
 
 
 def count_price_rules(session: Session, params: dict[str, str]) -> int:

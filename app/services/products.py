@@ -24,6 +24,8 @@ from app.events.products import (
 )
 from app.models.product import Product, products_table
 from app.services.resources import (
+    PageRequest,
+    ResourcePage,
     apply_publishing,
     assign,
     count_rows,
@@ -68,8 +70,8 @@ def get_product(session: Session, product_id: str | int) -> Product:
     return get_or_404(session, Product, product_id)
 
 
-def list_products(session: Session, params: dict[str, str]) -> list[Product]:
-    return list_rows(session, Product, params)
+def list_products(session: Session, request: PageRequest) -> ResourcePage[Product]:
+    return list_rows(session, Product, request)
 
 
 def count_products(session: Session, params: dict[str, str]) -> int:

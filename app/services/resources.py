@@ -1,21 +1,24 @@
 """Reads shared by the sandbox resources: one row by id (or 404), a page by id, a count.
 
 Shopify's resource lists take `limit` (1-250, default 50), `since_id` and `ids`; they are
-ordered by id. The same `where` conditions build the list and its count.
+ordered by id and paged like the events: keyset on id in both directions, `page_info` cursors
+carrying the first request's filters, a `Link` header (app/routers/paging.py). The same
+`where` conditions build the list and its count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlmodel import Session, SQLModel
 
 from app.errors import NotFound, invalid_param
-from app.pagination import parse_limit
+from app.pagination import MAX_CURSOR_ID, Cursor
 from app.services.events import parse_event_id
 from app.services.validation import handleize, unique_handle
 from app.timeparse import render_timestamp
@@ -55,21 +58,71 @@ def list_conditions(model: type[SQLModel], params: dict[str, str]) -> list[Colum
     return out
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """A list request: its filters (the request's own, or those a page_info cursor carries),
+    its page size and the cursor (None on a first page)."""
+
+    params: dict[str, str]
+    limit: int
+    cursor: Cursor | None = None
+
+
+@dataclass
+class ResourcePage(Generic[M]):
+    rows: list[M]
+    previous: Cursor | None
+    next: Cursor | None
+
+
 def list_rows(
     session: Session,
     model: type[M],
-    params: dict[str, str],
+    request: PageRequest,
     where: Sequence[ColumnElement[bool]] = (),
-) -> list[M]:
-    limit = parse_limit(params.get("limit"))
+) -> ResourcePage[M]:
+    """One page of `model` by keyset on id, in either direction (never OFFSET)."""
+    conds = [*list_conditions(model, request.params), *where]
+    return keyset_page(session, model, conds, request)
+
+
+def keyset_page(
+    session: Session, model: type[M], conds: list[ColumnElement[bool]], request: PageRequest
+) -> ResourcePage[M]:
     column: Any = model.id  # type: ignore[attr-defined]
-    stmt = (
-        select(model)
-        .where(*list_conditions(model, params), *where)
-        .order_by(column.asc())
-        .limit(limit)
+    limit, cursor = request.limit, request.cursor
+
+    def fetch(*extra: ColumnElement[bool], newest_first: bool = False) -> list[M]:
+        order = column.desc() if newest_first else column.asc()
+        stmt = select(model).where(*conds, *extra).order_by(order).limit(limit + 1)
+        return list(session.execute(stmt).scalars().all())
+
+    def any_row(*extra: ColumnElement[bool]) -> bool:
+        return session.execute(select(column).where(*conds, *extra).limit(1)).first() is not None
+
+    if cursor is not None and cursor.direction == "prev":
+        rows = fetch(column < cursor.last_id, newest_first=True)
+        has_previous = len(rows) > limit
+        rows = rows[:limit][::-1]
+        if not rows:
+            return ResourcePage([], None, Cursor("next", max(cursor.last_id - 1, 0)))
+        has_next = any_row(column > rows[-1].id)  # type: ignore[attr-defined]
+    else:
+        rows = fetch(column > cursor.last_id) if cursor is not None else fetch()
+        has_next = len(rows) > limit
+        rows = rows[:limit]
+        if cursor is None:
+            has_previous = False
+        elif not rows:
+            return ResourcePage([], Cursor("prev", min(cursor.last_id + 1, MAX_CURSOR_ID)), None)
+        else:
+            has_previous = any_row(column < rows[0].id)  # type: ignore[attr-defined]
+    first, last = rows[0].id, rows[-1].id  # type: ignore[attr-defined]
+    return ResourcePage(
+        rows,
+        Cursor("prev", first) if has_previous else None,
+        Cursor("next", last) if has_next else None,
     )
-    return list(session.execute(stmt).scalars().all())
 
 
 def count_rows(
