@@ -72,8 +72,14 @@ def test_products_page_forward_and_back_with_exact_links(shop: TestClient) -> No
     assert back(shop, last, "products") == [ids[0:3], ids[3:6]]
     middle = shop.get(links(first)["next"])
     assert set(links(middle)) == {"previous", "next"}
-    # Everything on one page: no Link header at all.
+    # Everything on one page, or nothing at all: no Link header.
     assert "link" not in shop.get(f"{API}/products.json", params={"limit": 250}).headers
+    empty = shop.get(f"{API}/pages.json")
+    assert (empty.status_code, empty.json(), empty.headers.get("link")) == (
+        200,
+        {"pages": []},
+        None,
+    )
 
 
 def test_every_resource_list_pages(shop: TestClient) -> None:

@@ -112,6 +112,8 @@ def keyset_page(
         has_next = len(rows) > limit
         rows = rows[:limit]
         if cursor is None:
+            if not rows:
+                return ResourcePage([], None, None)
             has_previous = False
         elif not rows:
             return ResourcePage([], Cursor("prev", min(cursor.last_id + 1, MAX_CURSOR_ID)), None)
