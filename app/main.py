@@ -14,9 +14,11 @@ from app.cors import EXPOSED_HEADERS, ShopifyCORSMiddleware
 from app.db import create_schema, make_engine
 from app.deps import require_access_token
 from app.errors import install_error_handlers
+from app.fastpath import EventReadsFastPath
 from app.middleware import ShopifyHeadersMiddleware
 from app.rendering import JSONResponse
 from app.routers import blogs, collections, comments, events, orders, pages, price_rules, products
+from app.services.reader import EventReader
 from app.toolkit import install as install_toolkit
 
 ADMIN_ROUTERS: list[APIRouter] = [
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.event_reader = reader = EventReader(engine)
     create_schema(engine)
 
     auth = [Depends(require_access_token)]
@@ -76,6 +79,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
         app.include_router(router, prefix="/admin", dependencies=auth, include_in_schema=False)
     install_error_handlers(app)
+    # Added first, so innermost: inside the toolkit's and the headers' middleware.
+    app.add_middleware(EventReadsFastPath, state=app.state, settings=settings, reader=reader)
     install_toolkit(app, settings, engine)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
