@@ -83,8 +83,12 @@ def list_response(
         filters = EventFilters.from_params(query.values, settings.tz)
         if scope is not None:
             filters = filters.scoped(*scope)
-    page = queries.list_page(reader, filters, limit, cursor, hidden)
-    body = dumps({"events": queries.render_rows(page.rows, settings.tz, fields)})
+    page = queries.list_page(reader, filters, limit, cursor, hidden, fields)
+    if fields is None:
+        events = queries.render_rows(page.rows, settings.tz, None)
+    else:
+        events = queries.render_fields(page.rows, settings.tz, fields)
+    body = dumps({"events": events})
     if page.previous is None and page.next is None:
         return JSONResponse(body)
     base = base_url()

@@ -56,7 +56,7 @@ FIELDS = (
 # created_at and arguments are read as the driver returns them (no per-row type processing):
 # render_row parses SQLite's text (C-speed fromisoformat and orjson).
 _RAW = {"created_at", "arguments"}
-_COLUMNS = [type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS]
+_COLUMNS = {n: type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS}
 _SUBJECT_TYPES = {s.value.lower(): s.value for s in SubjectType}
 _MAX_ID = 2**63 - 1
 # ASCII digits only: str.isdigit() also admits "²" (which int() refuses) and "٣" (which it reads).
@@ -293,6 +293,22 @@ def render_rows(
     return [{f: event[f] for f in fields} for event in out]
 
 
+def render_fields(
+    rows: Sequence[Sequence[Any]], tz: ZoneInfo, fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Events holding only `fields`, from rows of `page_columns(fields)`."""
+    names = page_columns(fields)
+    stamp = timestamp_renderer(tz)
+    loads = orjson.loads
+
+    def arguments(value: Any) -> Any:
+        return loads(value) if isinstance(value, str) else value
+
+    convert: dict[str, Callable[[Any], Any]] = {"created_at": stamp, "arguments": arguments}
+    plan = [(f, names.index(f), convert.get(f)) for f in fields]
+    return [{f: c(r[i]) if c else r[i] for f, i, c in plan} for r in rows]
+
+
 # ---- queries ---------------------------------------------------------------------------
 
 
@@ -344,21 +360,34 @@ def _edge(values: dict[str, Any], edge: str | None) -> list[ColumnElement[bool]]
 
 
 def _page_rows(
-    reader: EventReader, values: dict[str, Any], edge: str | None, limit: int
+    reader: EventReader,
+    values: dict[str, Any],
+    edge: str | None,
+    limit: int,
+    fields: tuple[str, ...] | None,
 ) -> list[tuple[Any, ...]]:
+    """Rows of `page_columns(fields)`: the id first (the keyset needs it), then the fields."""
     shape = tuple(values)
+    names = page_columns(fields)
 
     def build() -> Select[Any]:
         where = [*conditions(values), *_edge(values, edge)]
         order = T.id.desc() if edge == "before" else T.id.asc()
         return (
-            select(*_COLUMNS)
+            select(*(_COLUMNS[n] for n in names))
             .where(and_(True, *where))
             .order_by(order)
             .limit(bindparam("limit", limit, type_=Integer()))
         )
 
-    return reader.fetch(("page", shape), build, {**values, "limit": limit})
+    return reader.fetch(("page", shape, names), build, {**values, "limit": limit})
+
+
+def page_columns(fields: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The columns a page reads: every field, or the id and the fields asked for."""
+    if fields is None:
+        return FIELDS
+    return ("id", *(f for f in fields if f != "id"))
 
 
 def _exists(reader: EventReader, values: dict[str, Any], edge: str | None = None) -> bool:
@@ -374,12 +403,15 @@ def list_page(
     limit: int,
     cursor: Cursor | None,
     hidden: Sequence[int] = (),
+    fields: tuple[str, ...] | None = None,
 ) -> Page:
-    """One page by keyset on id, in either direction; never OFFSET."""
+    """One page by keyset on id, in either direction; never OFFSET.
+
+    Its rows hold `page_columns(fields)` (all FIELDS when `fields` is None)."""
     values = _values(filters, hidden)
     state = filters.to_cursor()
     if cursor is not None and cursor.direction == "prev":
-        rows = _page_rows(reader, {**values, "before": cursor.last_id}, "before", limit + 1)
+        rows = _page_rows(reader, {**values, "before": cursor.last_id}, "before", limit + 1, fields)
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
         if not rows:
@@ -387,9 +419,11 @@ def list_page(
         has_next = _exists(reader, {**values, "after": rows[-1][0]}, "after")
     else:
         if cursor is not None:
-            rows = _page_rows(reader, {**values, "after": cursor.last_id}, "after", limit + 1)
+            rows = _page_rows(
+                reader, {**values, "after": cursor.last_id}, "after", limit + 1, fields
+            )
         else:
-            rows = _page_rows(reader, values, None, limit + 1)
+            rows = _page_rows(reader, values, None, limit + 1, fields)
         has_next = len(rows) > limit
         rows = rows[:limit]
         if cursor is None:
@@ -418,7 +452,7 @@ def get_one(
 
     def build() -> Select[Any]:
         where = [*conditions(values), T.id == bindparam("event_id", event_id, type_=T.id.type)]
-        return select(*_COLUMNS).where(and_(*where))
+        return select(*_COLUMNS.values()).where(and_(*where))
 
     rows = reader.fetch(("one", tuple(values)), build, values)
     return rows[0] if rows else None
