@@ -74,6 +74,11 @@ _MINUTES: dict[ZoneInfo, dict[str, tuple[str, str]]] = {}
 _MINUTES_MAX = 100_000
 
 
+def minute_cache(tz: ZoneInfo) -> dict[str, tuple[str, str]]:
+    """The zone's cache of `timestamp_renderer`: stored minute -> (local minute, offset)."""
+    return _MINUTES.setdefault(tz, {})
+
+
 def timestamp_renderer(tz: ZoneInfo) -> Callable[[str | datetime], str]:
     """`render_timestamp` for values as the database returns them, one lookup per event.
 
@@ -82,7 +87,7 @@ def timestamp_renderer(tz: ZoneInfo) -> Callable[[str | datetime], str]:
     minute and the seconds copied. Offsets with seconds (old local mean times) and datetimes
     (PostgreSQL) take the full conversion.
     """
-    minutes = _MINUTES.setdefault(tz, {})
+    minutes = minute_cache(tz)
 
     def render(value: str | datetime) -> str:
         if not isinstance(value, str):

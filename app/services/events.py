@@ -36,7 +36,12 @@ from app.errors import ShopifyError, invalid_param
 from app.models.event import SubjectType, events_table
 from app.pagination import MAX_CURSOR_ID, Cursor
 from app.services.reader import EventReader
-from app.timeparse import cursor_timestamp, parse_timestamp, timestamp_renderer
+from app.timeparse import (
+    cursor_timestamp,
+    minute_cache,
+    parse_timestamp,
+    timestamp_renderer,
+)
 
 T = events_table.c
 
@@ -269,15 +274,23 @@ def render_rows(
 ) -> list[dict[str, Any]]:
     """Events in Shopify's key order from rows of FIELDS' values (the read path's hot loop)."""
     stamp = timestamp_renderer(tz)
+    minutes = minute_cache(tz)
     loads = orjson.loads
     out = []
     for r in rows:
         arguments = r[5]
+        created_at = r[2]
+        # timestamp_renderer's cache hit, inlined: one dict lookup per event.
+        cached = minutes.get(created_at[:16]) if type(created_at) is str else None
+        if cached is not None and len(created_at) >= 19:
+            created_at = f"{cached[0]}{created_at[16:19]}{cached[1]}"
+        else:
+            created_at = stamp(created_at)
         out.append(
             {
                 "id": r[0],
                 "subject_id": r[1],
-                "created_at": stamp(r[2]),
+                "created_at": created_at,
                 "subject_type": r[3],
                 "verb": r[4],
                 "arguments": loads(arguments) if isinstance(arguments, str) else arguments,
