@@ -145,7 +145,7 @@ def serve(
         typer.echo(warning, err=True)
     typer.echo(f"shopify-events-mock: serving {settings.database_url} on http://{host}:{port}")
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -39,17 +40,29 @@ def _token_from_basic(header: str) -> str | None:
     return password if sep and password else None
 
 
-async def require_access_token(request: Request, settings: SettingsDep) -> str:
-    token = request.headers.get("x-shopify-access-token", "").strip()
+def allowed_token(headers: Mapping[str, str], allowed: list[str]) -> str | None:
+    """The request's access token if it is accepted (any non-empty one when none configured)."""
+    token = headers.get("x-shopify-access-token", "").strip()
     if not token:
-        token = _token_from_basic(request.headers.get("authorization", "")) or ""
+        token = _token_from_basic(headers.get("authorization", "")) or ""
     if not token:
-        raise Unauthorized()
+        return None
+    if allowed and not any(hmac.compare_digest(token.encode(), t.encode()) for t in allowed):
+        return None
+    return token
+
+
+def accepted_tokens(state: Any, settings: Settings) -> list[str]:
     # The sandbox's run-time config (PUT /_sandbox/config) can switch the tokens; it starts
     # from settings.access_tokens.
-    toolkit = getattr(request.app.state, "toolkit", None)
+    toolkit = getattr(state, "toolkit", None)
     allowed: list[str] = toolkit.config.access_tokens if toolkit else settings.access_tokens
-    if allowed and not any(hmac.compare_digest(token.encode(), t.encode()) for t in allowed):
+    return allowed
+
+
+async def require_access_token(request: Request, settings: SettingsDep) -> str:
+    token = allowed_token(request.headers, accepted_tokens(request.app.state, settings))
+    if token is None:
         raise Unauthorized()
     return token
 

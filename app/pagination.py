@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -82,8 +83,16 @@ class Cursor:
     filters: dict[str, Any] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=8)
+def _keyed(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+
 def _sign(payload: bytes, secret: str) -> str:
-    return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()[:24]
+    # A copy of the keyed HMAC skips hashing the key again on every cursor.
+    mac = _keyed(secret).copy()
+    mac.update(payload)
+    return mac.hexdigest()[:24]
 
 
 def encode_page_info(cursor: Cursor, secret: str) -> str:

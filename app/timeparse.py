@@ -9,6 +9,7 @@ string) is read as `+`. Everything returns naive UTC, the stored form.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,3 +67,43 @@ def render_timestamp(value: datetime, tz: ZoneInfo) -> str:
 def cursor_timestamp(value: datetime) -> str:
     """How Shopify writes a filter time inside page_info: `2023-10-17 16:29:30 UTC`."""
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# zone -> stored minute (`2008-01-10 13:00`) -> (local text up to the minute, offset text).
+_MINUTES: dict[ZoneInfo, dict[str, tuple[str, str]]] = {}
+_MINUTES_MAX = 100_000
+
+
+def minute_cache(tz: ZoneInfo) -> dict[str, tuple[str, str]]:
+    """The zone's cache of `timestamp_renderer`: stored minute -> (local minute, offset)."""
+    return _MINUTES.setdefault(tz, {})
+
+
+def timestamp_renderer(tz: ZoneInfo) -> Callable[[str | datetime], str]:
+    """`render_timestamp` for values as the database returns them, one lookup per event.
+
+    SQLite returns `created_at` as stored text (`2008-01-10 13:00:00.000000`): every second of a
+    minute renders with the same local minute and offset, so those two parts are cached per
+    minute and the seconds copied. Offsets with seconds (old local mean times) and datetimes
+    (PostgreSQL) take the full conversion.
+    """
+    minutes = minute_cache(tz)
+
+    def render(value: str | datetime) -> str:
+        if not isinstance(value, str):
+            return render_timestamp(value, tz)
+        found = minutes.get(value[:16])
+        if found is not None and len(value) >= 19:
+            return f"{found[0]}{value[16:19]}{found[1]}"
+        parsed = datetime.fromisoformat(value)
+        if len(value) >= 19 and value[16] == ":":
+            # Cached only when the whole minute renders alike (no offset change inside it).
+            start = render_timestamp(parsed.replace(second=0, microsecond=0), tz)
+            end = render_timestamp(parsed.replace(second=59, microsecond=0), tz)
+            if start[:17] == end[:17] and start[16:19] == ":00" and start[19:] == end[19:]:
+                if len(minutes) >= _MINUTES_MAX:
+                    minutes.clear()
+                minutes[value[:16]] = (start[:16], start[19:])
+        return render_timestamp(parsed, tz)
+
+    return render

@@ -50,6 +50,9 @@ def _capture(client: Any) -> list[tuple[str, Any]]:
             seen.append((statement, params))
 
     event.listen(engine_of(client), "before_cursor_execute", before)
+    # List, single and nested reads run their compiled SQL on the reader's own connection.
+    reader = client.app.state.event_reader  # type: ignore[attr-defined]
+    reader.listeners.append(lambda statement, params: before(0, 0, statement, params, 0, False))
     return seen
 
 

@@ -6,13 +6,15 @@ well under a millisecond, cheaper than the hop to a worker thread that a `def` r
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
+from app.config import Settings
 from app.db import SessionDep
-from app.deps import ApiVersion, QueryDep, SettingsDep
+from app.deps import ApiVersion, Query, QueryDep, SettingsDep
 from app.errors import NotFound, invalid_param
 from app.pagination import (
     Cursor,
@@ -24,7 +26,7 @@ from app.pagination import (
     reject_legacy_page,
     reject_params_beside_page_info,
 )
-from app.rendering import JSONResponse
+from app.rendering import JSONResponse, dumps
 from app.schemas import (
     ERROR_RESPONSES,
     EVENT_COUNT_PARAMETERS,
@@ -35,7 +37,8 @@ from app.schemas import (
     EventsEnvelope,
 )
 from app.services import events as queries
-from app.services.events import EventFilters, parse_event_id, parse_fields
+from app.services.events import EventFilters, hidden_ids, parse_event_id, parse_fields
+from app.services.reader import EventReader
 from app.services.subjects import NESTED_ROUTES, subject_exists
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -51,13 +54,18 @@ def _filters(query: QueryDep, settings: SettingsDep) -> EventFilters:
     return EventFilters.from_params(query.values, settings.tz)
 
 
-def _list(
-    request: Request,
-    query: QueryDep,
-    settings: SettingsDep,
-    session: SessionDep,
+def list_response(
+    reader: EventReader,
+    settings: Settings,
+    query: Query,
+    base_url: Callable[[], str],
     scope: tuple[str, int] | None = None,
+    hidden: Sequence[int] = (),
 ) -> Response:
+    """A page of events; `base_url()` is the request's origin and path (for the Link header).
+
+    Shared by the route below and the fast path (app/fastpath.py), so both answer alike.
+    """
     reject_legacy_page(query.names)
     raw_limit = query.values.get("limit")
     limit = parse_limit(raw_limit)
@@ -72,13 +80,18 @@ def _list(
         if (filters.subject_type, filters.subject_id) != (scope or (None, None)):
             raise invalid_param("page_info")
     else:
-        filters = _filters(query, settings)
+        filters = EventFilters.from_params(query.values, settings.tz)
         if scope is not None:
             filters = filters.scoped(*scope)
-    page = queries.list_page(session, filters, limit, cursor)
-    tz = settings.tz
-    body: dict[str, Any] = {"events": [queries.render_row(r, tz, fields) for r in page.rows]}
-    base = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+    page = queries.list_page(reader, filters, limit, cursor, hidden, fields)
+    if fields is None:
+        events = queries.render_rows(page.rows, settings.tz, None)
+    else:
+        events = queries.render_fields(page.rows, settings.tz, fields)
+    body = dumps({"events": events})
+    if page.previous is None and page.next is None:
+        return JSONResponse(body)
+    base = base_url()
     link_limit = str(limit) if raw_limit is not None else None
     secret = settings.page_info_secret
 
@@ -93,12 +106,36 @@ def _list(
     return JSONResponse(body, headers={"Link": link} if link else None)
 
 
-def _nested_scope(session: SessionDep, resource: str, subject_id: str) -> tuple[str, int]:
+def single_response(
+    reader: EventReader,
+    settings: Settings,
+    query: Query,
+    event_id: str,
+    hidden: Sequence[int] = (),
+) -> Response:
+    parsed = parse_event_id(event_id)
+    row = queries.get_one(reader, parsed, hidden) if parsed is not None else None
+    if row is None:
+        raise NotFound()
+    fields = parse_fields(query.values.get("fields"))
+    return JSONResponse(dumps({"event": queries.render_rows([row], settings.tz, fields)[0]}))
+
+
+def nested_scope(reader: EventReader, resource: str, subject_id: str) -> tuple[str, int]:
     subject_type = NESTED_ROUTES.get(resource)
     parsed = parse_event_id(subject_id)
-    if subject_type is None or parsed is None or not subject_exists(session, resource, parsed):
+    if subject_type is None or parsed is None or not subject_exists(reader, resource, parsed):
         raise NotFound()
     return subject_type.value, parsed
+
+
+def _reader(request: Request) -> EventReader:
+    reader: EventReader = request.app.state.event_reader
+    return reader
+
+
+def _base_url(request: Request) -> Callable[[], str]:
+    return lambda: f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
 
 
 @router.get("/events.json", response_model=EventsEnvelope, openapi_extra=EVENT_LIST_PARAMETERS)
@@ -106,7 +143,9 @@ async def list_events(
     request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a list of events (cursor-paginated through the Link header)."""
-    return _list(request, query, settings, session)
+    return list_response(
+        _reader(request), settings, query, _base_url(request), hidden=hidden_ids(session)
+    )
 
 
 @router.get(
@@ -123,15 +162,15 @@ async def count_events(
     "/events/{event_id}.json", response_model=EventEnvelope, openapi_extra=EVENT_FIELDS_PARAMETERS
 )
 async def get_event(
-    event_id: str, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request,
+    event_id: str,
+    _v: ApiVersion,
+    query: QueryDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> Response:
     """Retrieve a single event by its ID."""
-    parsed = parse_event_id(event_id)
-    row = queries.get_one(session, parsed) if parsed is not None else None
-    if row is None:
-        raise NotFound()
-    fields = parse_fields(query.values.get("fields"))
-    return JSONResponse({"event": queries.render_row(row, settings.tz, fields)})
+    return single_response(_reader(request), settings, query, event_id, hidden_ids(session))
 
 
 @router.get(
@@ -149,8 +188,9 @@ async def list_subject_events(
     session: SessionDep,
 ) -> Response:
     """Retrieve the events of one order, product, article, blog, collection, page or price rule."""
-    scope = _nested_scope(session, resource, subject_id)
-    return _list(request, query, settings, session, scope)
+    reader = _reader(request)
+    scope = nested_scope(reader, resource, subject_id)
+    return list_response(reader, settings, query, _base_url(request), scope, hidden_ids(session))
 
 
 @router.get(
@@ -159,6 +199,7 @@ async def list_subject_events(
     openapi_extra=EVENT_COUNT_PARAMETERS,
 )
 async def count_subject_events(
+    request: Request,
     resource: NestedResource,
     subject_id: SubjectId,
     _v: ApiVersion,
@@ -167,6 +208,6 @@ async def count_subject_events(
     session: SessionDep,
 ) -> Response:
     """Retrieve a count of one subject's events."""
-    scope = _nested_scope(session, resource, subject_id)
+    scope = nested_scope(_reader(request), resource, subject_id)
     filters = _filters(query, settings).scoped(*scope)
     return JSONResponse({"count": queries.count(session, filters)})

@@ -7,21 +7,41 @@ count can never disagree. The same filters ride inside page_info (`to_cursor`/`f
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import ColumnElement, Select, String, and_, exists, func, select, type_coerce
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from app.errors import ShopifyError, invalid_param
 from app.models.event import SubjectType, events_table
 from app.pagination import MAX_CURSOR_ID, Cursor
-from app.timeparse import cursor_timestamp, parse_timestamp, render_timestamp
+from app.services.reader import EventReader
+from app.timeparse import (
+    cursor_timestamp,
+    minute_cache,
+    parse_timestamp,
+    timestamp_renderer,
+)
 
 T = events_table.c
 
@@ -41,7 +61,7 @@ FIELDS = (
 # created_at and arguments are read as the driver returns them (no per-row type processing):
 # render_row parses SQLite's text (C-speed fromisoformat and orjson).
 _RAW = {"created_at", "arguments"}
-_COLUMNS = [type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS]
+_COLUMNS = {n: type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS}
 _SUBJECT_TYPES = {s.value.lower(): s.value for s in SubjectType}
 _MAX_ID = 2**63 - 1
 # ASCII digits only: str.isdigit() also admits "²" (which int() refuses) and "٣" (which it reads).
@@ -129,25 +149,57 @@ class EventFilters:
             raise invalid_param("page_info")
         return filters.scoped(subject_type, subject_id)
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        out: list[ColumnElement[bool]] = []
+    def params(self) -> dict[str, Any]:
+        """The values `conditions()` binds, by parameter name; the names alone are its shape."""
+        out: dict[str, Any] = {}
         if self.subject_type is not None:
-            out.append(T.subject_type == self.subject_type)
-            out.append(T.subject_id == self.subject_id)
+            out["scope_type"] = self.subject_type
+            out["scope_id"] = self.subject_id
         if self.subject_types is not None:
-            if len(self.subject_types) == 1:
-                out.append(T.subject_type == self.subject_types[0])
-            else:
-                out.append(T.subject_type.in_(self.subject_types))
+            for i, name in enumerate(self.subject_types):
+                out[f"type_{i}"] = name
         if self.verb is not None:
-            out.append(T.verb == self.verb)
+            out["verb"] = self.verb
         if self.since_id is not None:
-            out.append(T.id > self.since_id)
+            out["since_id"] = self.since_id
         if self.created_at_min is not None:
-            out.append(T.created_at >= self.created_at_min)
+            out["created_at_min"] = self.created_at_min
         if self.created_at_max is not None:
-            out.append(T.created_at <= self.created_at_max)
+            out["created_at_max"] = self.created_at_max
         return out
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return conditions(self.params())
+
+
+def conditions(params: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The WHERE terms for `EventFilters.params()` (plus `hidden_*` ids): one builder for all."""
+    out: list[ColumnElement[bool]] = []
+    types = [_bind(n, v, "subject_type") for n, v in params.items() if n.startswith("type_")]
+    hidden = [_bind(n, v, "id") for n, v in params.items() if n.startswith("hidden_")]
+    for name, value in params.items():
+        if name == "type_0":
+            out.append(T.subject_type == types[0] if len(types) == 1 else T.subject_type.in_(types))
+        elif name in _PARAM_TERMS:
+            column, compare = _PARAM_TERMS[name]
+            out.append(compare(T[column], _bind(name, value, column)))
+    if hidden:
+        out.append(T.id.not_in(hidden))
+    return out
+
+
+def _bind(name: str, value: Any, column: str) -> BindParameter[Any]:
+    return bindparam(name, value, type_=T[column].type)
+
+
+_PARAM_TERMS: dict[str, tuple[str, Callable[[Any, Any], ColumnElement[bool]]]] = {
+    "scope_type": ("subject_type", operator.eq),
+    "scope_id": ("subject_id", operator.eq),
+    "verb": ("verb", operator.eq),
+    "since_id": ("id", operator.gt),
+    "created_at_min": ("created_at", operator.ge),
+    "created_at_max": ("created_at", operator.le),
+}
 
 
 # No subject type or verb holds a control character, and PostgreSQL refuses NUL in a string
@@ -214,28 +266,60 @@ def parse_fields(raw: str | None) -> tuple[str, ...] | None:
 
 def render_row(row: Any, tz: ZoneInfo, fields: tuple[str, ...] | None) -> dict[str, Any]:
     """One event in Shopify's key order; `row` is a result row or an Event."""
-    created_at = row.created_at
-    if isinstance(created_at, str):
-        created_at = datetime.fromisoformat(created_at)
-    arguments = row.arguments
-    if isinstance(arguments, str):
-        arguments = orjson.loads(arguments)
-    full = {
-        "id": row.id,
-        "subject_id": row.subject_id,
-        "created_at": render_timestamp(created_at, tz),
-        "subject_type": row.subject_type,
-        "verb": row.verb,
-        "arguments": arguments,
-        "body": row.body,
-        "message": row.message,
-        "author": row.author,
-        "description": row.description,
-        "path": row.path,
-    }
+    return render_rows([tuple(getattr(row, name) for name in FIELDS)], tz, fields)[0]
+
+
+def render_rows(
+    rows: Sequence[Sequence[Any]], tz: ZoneInfo, fields: tuple[str, ...] | None
+) -> list[dict[str, Any]]:
+    """Events in Shopify's key order from rows of FIELDS' values (the read path's hot loop)."""
+    stamp = timestamp_renderer(tz)
+    minutes = minute_cache(tz)
+    loads = orjson.loads
+    out = []
+    for r in rows:
+        arguments = r[5]
+        created_at = r[2]
+        # timestamp_renderer's cache hit, inlined: one dict lookup per event.
+        cached = minutes.get(created_at[:16]) if type(created_at) is str else None
+        if cached is not None and len(created_at) >= 19:
+            created_at = f"{cached[0]}{created_at[16:19]}{cached[1]}"
+        else:
+            created_at = stamp(created_at)
+        out.append(
+            {
+                "id": r[0],
+                "subject_id": r[1],
+                "created_at": created_at,
+                "subject_type": r[3],
+                "verb": r[4],
+                "arguments": loads(arguments) if isinstance(arguments, str) else arguments,
+                "body": r[6],
+                "message": r[7],
+                "author": r[8],
+                "description": r[9],
+                "path": r[10],
+            }
+        )
     if fields is None:
-        return full
-    return {f: full[f] for f in fields}
+        return out
+    return [{f: event[f] for f in fields} for event in out]
+
+
+def render_fields(
+    rows: Sequence[Sequence[Any]], tz: ZoneInfo, fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Events holding only `fields`, from rows of `page_columns(fields)`."""
+    names = page_columns(fields)
+    stamp = timestamp_renderer(tz)
+    loads = orjson.loads
+
+    def arguments(value: Any) -> Any:
+        return loads(value) if isinstance(value, str) else value
+
+    convert: dict[str, Callable[[Any], Any]] = {"created_at": stamp, "arguments": arguments}
+    plan = [(f, names.index(f), convert.get(f)) for f in fields]
+    return [{f: c(r[i]) if c else r[i] for f, i, c in plan} for r in rows]
 
 
 # ---- queries ---------------------------------------------------------------------------
@@ -243,13 +327,16 @@ def render_row(row: Any, tz: ZoneInfo, fields: tuple[str, ...] | None) -> dict[s
 
 @dataclass
 class Page:
-    rows: list[Any]
+    rows: list[tuple[Any, ...]]
     previous: Cursor | None
     next: Cursor | None
 
 
-def _select(conds: list[ColumnElement[bool]]) -> Select[Any]:
-    return select(*_COLUMNS).where(and_(True, *conds))
+# Keyset edges of a page: rows after or before a pivot id.
+_EDGES: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "after": operator.gt,
+    "before": operator.lt,
+}
 
 
 def _conn(session: Session) -> Connection:
@@ -257,8 +344,10 @@ def _conn(session: Session) -> Connection:
     return session.connection()
 
 
-def _exists(session: Session, conds: list[ColumnElement[bool]]) -> bool:
-    return bool(_conn(session).execute(select(exists().where(and_(True, *conds)))).scalar())
+def hidden_ids(session: Session) -> Sequence[int]:
+    """Events still inside the sandbox's visibility lag (none without a lag)."""
+    hidden = session.info.get("hidden_events")
+    return hidden(session) if hidden is not None else ()
 
 
 def visibility(session: Session) -> list[ColumnElement[bool]]:
@@ -266,27 +355,88 @@ def visibility(session: Session) -> list[ColumnElement[bool]]:
 
     Applied by list, count and single alike, so they always agree.
     """
-    hidden = session.info.get("hidden_events")
-    ids = hidden(session) if hidden is not None else ()
+    ids = hidden_ids(session)
     return [T.id.not_in(ids)] if ids else []
 
 
-def list_page(session: Session, filters: EventFilters, limit: int, cursor: Cursor | None) -> Page:
-    """One page by keyset on id, in either direction; never OFFSET."""
-    conds = [*filters.conditions(), *visibility(session)]
+def _values(filters: EventFilters, hidden: Sequence[int]) -> dict[str, Any]:
+    values = filters.params()
+    for i, event_id in enumerate(hidden):
+        values[f"hidden_{i}"] = event_id
+    return values
+
+
+def _edge(values: dict[str, Any], edge: str | None) -> list[ColumnElement[bool]]:
+    if edge is None:
+        return []
+    return [_EDGES[edge](T.id, bindparam(edge, values[edge], type_=T.id.type))]
+
+
+def _page_rows(
+    reader: EventReader,
+    values: dict[str, Any],
+    edge: str | None,
+    limit: int,
+    fields: tuple[str, ...] | None,
+) -> list[tuple[Any, ...]]:
+    """Rows of `page_columns(fields)`: the id first (the keyset needs it), then the fields."""
+    shape = tuple(values)
+    names = page_columns(fields)
+
+    def build() -> Select[Any]:
+        where = [*conditions(values), *_edge(values, edge)]
+        order = T.id.desc() if edge == "before" else T.id.asc()
+        return (
+            select(*(_COLUMNS[n] for n in names))
+            .where(and_(True, *where))
+            .order_by(order)
+            .limit(bindparam("limit", limit, type_=Integer()))
+        )
+
+    return reader.fetch(("page", shape, names), build, {**values, "limit": limit})
+
+
+def page_columns(fields: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The columns a page reads: every field, or the id and the fields asked for."""
+    if fields is None:
+        return FIELDS
+    return ("id", *(f for f in fields if f != "id"))
+
+
+def _exists(reader: EventReader, values: dict[str, Any], edge: str | None = None) -> bool:
+    def build() -> Select[Any]:
+        return select(exists().where(and_(True, *conditions(values), *_edge(values, edge))))
+
+    return bool(reader.fetch(("exists", tuple(values)), build, values)[0][0])
+
+
+def list_page(
+    reader: EventReader,
+    filters: EventFilters,
+    limit: int,
+    cursor: Cursor | None,
+    hidden: Sequence[int] = (),
+    fields: tuple[str, ...] | None = None,
+) -> Page:
+    """One page by keyset on id, in either direction; never OFFSET.
+
+    Its rows hold `page_columns(fields)` (all FIELDS when `fields` is None)."""
+    values = _values(filters, hidden)
     state = filters.to_cursor()
     if cursor is not None and cursor.direction == "prev":
-        stmt = _select([*conds, T.id < cursor.last_id]).order_by(T.id.desc()).limit(limit + 1)
-        rows = list(_conn(session).execute(stmt).all())
+        rows = _page_rows(reader, {**values, "before": cursor.last_id}, "before", limit + 1, fields)
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
         if not rows:
             return Page([], None, Cursor("next", max(cursor.last_id - 1, 0), state))
-        has_next = _exists(session, [*conds, T.id > rows[-1].id])
+        has_next = _exists(reader, {**values, "after": rows[-1][0]}, "after")
     else:
-        after = [T.id > cursor.last_id] if cursor is not None else []
-        stmt = _select([*conds, *after]).order_by(T.id.asc()).limit(limit + 1)
-        rows = list(_conn(session).execute(stmt).all())
+        if cursor is not None:
+            rows = _page_rows(
+                reader, {**values, "after": cursor.last_id}, "after", limit + 1, fields
+            )
+        else:
+            rows = _page_rows(reader, values, None, limit + 1, fields)
         has_next = len(rows) > limit
         rows = rows[:limit]
         if cursor is None:
@@ -294,11 +444,11 @@ def list_page(session: Session, filters: EventFilters, limit: int, cursor: Curso
         elif not rows:
             return Page([], Cursor("prev", min(cursor.last_id + 1, MAX_CURSOR_ID), state), None)
         else:
-            has_previous = _exists(session, [*conds, T.id < rows[0].id])
+            has_previous = _exists(reader, {**values, "before": rows[0][0]}, "before")
     return Page(
         rows,
-        Cursor("prev", rows[0].id, state) if has_previous else None,
-        Cursor("next", rows[-1].id, state) if has_next else None,
+        Cursor("prev", rows[0][0], state) if has_previous else None,
+        Cursor("next", rows[-1][0], state) if has_next else None,
     )
 
 
@@ -308,9 +458,18 @@ def count(session: Session, filters: EventFilters) -> int:
     return int(_conn(session).execute(stmt).scalar_one())
 
 
-def get_one(session: Session, event_id: int) -> Any | None:
-    return _conn(session).execute(_select([T.id == event_id, *visibility(session)])).first()
+def get_one(
+    reader: EventReader, event_id: int, hidden: Sequence[int] = ()
+) -> tuple[Any, ...] | None:
+    values = {**_values(EventFilters(), hidden), "event_id": event_id}
+
+    def build() -> Select[Any]:
+        where = [*conditions(values), T.id == bindparam("event_id", event_id, type_=T.id.type)]
+        return select(*_COLUMNS.values()).where(and_(*where))
+
+    rows = reader.fetch(("one", tuple(values)), build, values)
+    return rows[0] if rows else None
 
 
-def subject_has_events(session: Session, subject_type: str, subject_id: int) -> bool:
-    return _exists(session, [T.subject_type == subject_type, T.subject_id == subject_id])
+def subject_has_events(reader: EventReader, subject_type: str, subject_id: int) -> bool:
+    return _exists(reader, EventFilters().scoped(subject_type, subject_id).params())

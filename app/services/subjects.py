@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import Select, bindparam, select
 
 from app.models.article import Article
 from app.models.blog import Blog
@@ -22,6 +21,7 @@ from app.models.page import Page
 from app.models.price_rule import PriceRule
 from app.models.product import Product
 from app.services.events import subject_has_events
+from app.services.reader import EventReader
 
 NESTED_ROUTES: dict[str, SubjectType] = {
     "orders": SubjectType.ORDER,
@@ -49,10 +49,14 @@ RESOURCE_TABLES: dict[str, Any] = {
 }
 
 
-def subject_exists(session: Session, resource: str, subject_id: int) -> bool:
+def subject_exists(reader: EventReader, resource: str, subject_id: int) -> bool:
     table = RESOURCE_TABLES.get(resource)
     if table is not None:
-        found = session.execute(select(table.id).where(table.id == subject_id)).first()
-        if found is not None:
+        values = {"subject_id": subject_id}
+
+        def build() -> Select[Any]:
+            return select(table.id).where(table.id == bindparam("subject_id", subject_id))
+
+        if reader.fetch(("subject", resource), build, values):
             return True
-    return subject_has_events(session, NESTED_ROUTES[resource].value, subject_id)
+    return subject_has_events(reader, NESTED_ROUTES[resource].value, subject_id)

@@ -1,0 +1,100 @@
+"""The Event API's read routes as a pure ASGI fast path, in front of FastAPI's routing.
+
+`GET` of `events.json`, `events/{id}.json` and `{resource}/{id}/events.json` (versioned or
+not) is answered here with the same functions the FastAPI routes call (app/routers/events.py),
+skipping routing, dependency resolution and the session: on a keyset page that machinery
+cost more than the query. It answers only the plain success case; anything else (another
+path or method, a missing or refused token, a malformed version, an active visibility lag, any
+error) goes on to the app, which answers exactly as before. A read has no side effect, so
+handing a request on after a failed attempt changes nothing.
+
+It sits inside the toolkit's and the headers' middleware, so rate limits, faults, latency,
+the shop clock and the response headers apply as to every other route.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import URL, Headers, QueryParams
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.config import Settings
+from app.deps import Query, accepted_tokens, allowed_token
+from app.errors import ShopifyError
+from app.routers.events import list_response, nested_scope, single_response
+from app.services.events import parse_event_id
+from app.services.reader import EventReader
+from app.services.subjects import NESTED_ROUTES
+
+VERSIONED_PREFIX = "/admin/api/"
+ADMIN_PREFIX = "/admin/"
+EVENTS = "events.json"
+
+
+def _route(path: str) -> tuple[str, str, str] | None:
+    """(kind, resource, id) for the paths served here, else None (the app decides)."""
+    if path.startswith(VERSIONED_PREFIX):
+        parts = path[len(VERSIONED_PREFIX) :].split("/")[1:]  # the version is resolved already
+    elif path.startswith(ADMIN_PREFIX):
+        parts = path[len(ADMIN_PREFIX) :].split("/")
+    else:
+        return None
+    if parts == [EVENTS]:
+        return ("list", "", "")
+    if len(parts) == 2 and parts[0] == "events" and parts[1].endswith(".json"):
+        event_id = parts[1][:-5]
+        if parse_event_id(event_id) is not None:  # not count.json, not a malformed id
+            return ("single", "", event_id)
+    elif (
+        len(parts) == 3
+        and parts[2] == EVENTS
+        and parts[0] in NESTED_ROUTES
+        and parse_event_id(parts[1]) is not None
+    ):
+        return ("nested", parts[0], parts[1])
+    return None
+
+
+class EventReadsFastPath:
+    def __init__(self, app: ASGIApp, state: Any, settings: Settings, reader: EventReader) -> None:
+        self.app = app
+        self.state = state  # the app's state: its toolkit is installed after this middleware
+        self.settings = settings
+        self.reader = reader
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            response = self._respond(scope)
+        if response is None:
+            await self.app(scope, receive, send)
+        else:
+            await response(scope, receive, send)
+
+    def _respond(self, scope: Scope) -> Response | None:
+        route = _route(scope["path"])
+        if route is None or scope.get("state", {}).get("api_version") is None:
+            return None
+        toolkit = getattr(self.state, "toolkit", None)
+        if toolkit is not None and toolkit.config.lag.active:
+            return None  # hidden events are found through a session: the app's route does it
+        settings = self.settings
+        if allowed_token(Headers(scope=scope), accepted_tokens(self.state, settings)) is None:
+            return None
+        items = QueryParams(scope["query_string"]).multi_items()
+        query = Query([k for k, _ in items], dict(items))
+        kind, resource, ident = route
+        try:
+            if kind == "single":
+                return single_response(self.reader, settings, query, ident)
+            subject = nested_scope(self.reader, resource, ident) if kind == "nested" else None
+            return list_response(self.reader, settings, query, lambda: _base_url(scope), subject)
+        except ShopifyError:
+            return None  # the app raises it again and renders it as it always has
+
+
+def _base_url(scope: Scope) -> str:
+    url = URL(scope=scope)
+    return f"{url.scheme}://{url.netloc}{url.path}"

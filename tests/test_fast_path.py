@@ -1,0 +1,71 @@
+"""The read routes' fast path (app/fastpath.py) answers byte for byte like the FastAPI routes,
+and the minute-cached timestamp renderer like the full conversion."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.fastpath import EventReadsFastPath
+from app.timeparse import render_timestamp, timestamp_renderer
+from tests.conftest import API, MakeClient
+
+URLS = [
+    f"{API}/events.json",
+    f"{API}/events.json?limit=2",
+    f"{API}/events.json?limit=1&fields=verb,created_at,id,arguments",
+    f"{API}/events.json?filter=Order,Product&verb=create",
+    f"{API}/events.json?created_at_min=2008-01-10T06:30:00-05:00&limit=3",
+    f"{API}/events.json?since_id=1&fields=nope",
+    f"{API}/events.json?limit=0",
+    f"{API}/events.json?page_info=nope",
+    f"{API}/events/677313116.json",
+    f"{API}/events/677313116.json?fields=id,created_at",
+    f"{API}/events/1.json",
+    f"{API}/orders/450789469/events.json",
+    f"{API}/orders/450789469/events.json?limit=1&fields=id",
+    f"{API}/orders/1/events.json",
+    "/admin/events.json?limit=1",
+    "/admin/api/bogus/events.json",
+]
+
+
+def _answers(client: object, urls: list[str]) -> list[tuple[int, list[tuple[str, str]], bytes]]:
+    out = []
+    pending = list(urls)
+    while pending:
+        url = pending.pop(0)
+        response = client.get(url)  # type: ignore[attr-defined]
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "x-request-id"]
+        out.append((response.status_code, headers, response.content))
+        if len(out) < 60:
+            pending += [link["url"] for link in response.links.values()]
+    return out
+
+
+def test_fast_path_answers_like_the_routes(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _answers(make_client("docs"), URLS)
+    monkeypatch.setattr(EventReadsFastPath, "_respond", lambda self, scope: None)
+    slow = _answers(make_client("docs"), URLS)
+    assert [a[0] for a in fast].count(200) > 10
+    for a, b in zip(fast, slow, strict=True):
+        assert a[0] == b[0]
+        assert a[2] == b[2]
+        drop = {"x-shopify-shop-api-call-limit"}  # each client has its own bucket
+        assert [h for h in a[1] if h[0] not in drop] == [h for h in b[1] if h[0] not in drop]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"])
+def test_cached_timestamps_render_like_the_full_conversion(zone: str) -> None:
+    tz = ZoneInfo(zone)
+    render = timestamp_renderer(tz)
+    starts = [datetime(1883, 11, 18, 16, 50), datetime(2024, 3, 10, 6, 50), datetime(1945, 10, 14)]
+    for start in starts:
+        for step in range(0, 3 * 3600, 7):
+            value = start + timedelta(seconds=step)
+            stored = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+            assert render(stored) == render_timestamp(value, tz), stored
