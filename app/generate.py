@@ -68,7 +68,7 @@ from app.services.order_common import (
     paid,
     refunded,
 )
-from app.services.transactions import RECORDERS
+from app.services.transactions import PAID, RECORDERS
 
 BATCH = 20_000
 SQLITE_CACHE_KIB = 256 * 1024
@@ -622,7 +622,9 @@ class OrderRun:
             )
 
     # services.transactions.add_transaction with the test gateway's explicit status
-    def transaction(self, kind: str, status: str, refund_id: int | None = None) -> Transaction:
+    def transaction(
+        self, kind: str, status: str, refund_id: int | None = None, receipt: bool = False
+    ) -> Transaction:
         order, rows = self.order, self.txns
         parent: Transaction | None = None
         if kind in ("authorization", "sale"):
@@ -660,6 +662,10 @@ class OrderRun:
         )
         rows.append(txn)
         RECORDERS[(kind, status)](self.session, order=order, transaction=txn)
+        if receipt and kind in PAID and status == "success" and order.email:
+            order_events.order_mail_sent_event(
+                self.session, order=order, email_type=OrderEmail.PAYMENT_CONFIRMATION, at=now
+            )
         _set(order, financial_status=financial_status(order, rows), updated_at=now)
         return txn
 
@@ -876,7 +882,7 @@ def _returned(o: OrderRun) -> Iterator[None]:
 def _slow_payment(o: OrderRun) -> Iterator[None]:
     o.place(receipt=False, txn=("sale", "pending"))
     yield
-    o.transaction("sale", "success")
+    o.transaction("sale", "success", receipt=True)
     yield
     o.update()
     yield

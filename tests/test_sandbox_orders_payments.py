@@ -134,6 +134,27 @@ def test_authorize_capture_refund_void_money_flow(client: TestClient) -> None:
     assert voided["financial_status"] == "voided"
 
 
+def test_a_payment_sent_with_send_receipt_emails_the_payment_confirmation(
+    client: TestClient,
+) -> None:
+    order = place(client, transactions=[AUTH_1])
+    txn(client, order, kind="capture", amount="10.00", send_receipt=True)
+    txn(client, order, kind="capture", amount="10.00", status="failure", send_receipt=True)
+    txn(client, order, kind="capture", amount="10.00")
+    verbs = [e["verb"] for e in events_of(client, order["id"])]
+    assert verbs[3:] == ["capture_success", "mail_sent", "capture_failure", "capture_success"]
+    assert_event(
+        last_event(client, order["id"], "mail_sent"),
+        order,
+        "mail_sent",
+        "Payment confirmation email was sent to the customer.",
+        arguments=["Payment confirmation"],
+    )
+    guest = place(client, email=None)
+    txn(client, guest, kind="sale", send_receipt=True)
+    assert "mail_sent" not in {e["verb"] for e in events_of(client, guest["id"])}
+
+
 KIND_CASES = [
     ("sale", "success", "sale_success", "We successfully captured $410.94 USD."),
     ("sale", "failure", "sale_failure", "The customer failed to pay $410.94 USD."),

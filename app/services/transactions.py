@@ -10,6 +10,8 @@ The test gateway decides each transaction's outcome from the request:
 3. else success.
 
 `failure` and `error` both record the verb's `_failure` event; `pending` its `_pending` event.
+A successful `capture` or `sale` sent with `"send_receipt": true` also emails the customer the
+payment confirmation (`mail_sent`, `Payment confirmation`), when the order has an email.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlmodel import Session
 from app.clock import utcnow
 from app.errors import UnprocessableEntity
 from app.events import orders as recorders
+from app.events.orders import OrderEmail
 from app.models.event import Event
 from app.models.order import Order, Transaction
 from app.money import amount_str, money_amount
@@ -41,6 +44,7 @@ from app.services.order_common import (
 from app.services.order_input import Fields, envelope
 
 KINDS = ("authorization", "capture", "sale", "void", "refund")
+PAID = ("capture", "sale")  # the kinds that take the customer's money
 STATUSES = ("success", "failure", "pending", "error")
 ERROR_CODES = (
     "incorrect_number",
@@ -95,6 +99,7 @@ class TransactionRequest:
     source_name: str = "web"
     authorization: str | None = None
     test: bool = False
+    send_receipt: bool = False
 
 
 _BOGUS = {
@@ -144,6 +149,7 @@ def read_transaction(fields: Fields, *, kinds: tuple[str, ...] = KINDS) -> Trans
         source_name=fields.text("source_name", max_length=64) or "web",
         authorization=fields.text("authorization", max_length=64),
         test=fields.boolean("test", default=card is not None),
+        send_receipt=fields.boolean("send_receipt"),
     )
 
 
@@ -251,6 +257,10 @@ def add_transaction(
     session.flush()
     status = "failure" if txn.status == "error" else txn.status
     RECORDERS[(txn.kind, status)](session, order=order, transaction=txn, actor=actor)
+    if req.send_receipt and txn.kind in PAID and txn.status == "success" and order.email:
+        recorders.order_mail_sent_event(
+            session, order=order, email_type=OrderEmail.PAYMENT_CONFIRMATION, actor=actor, at=now
+        )
     refresh_financial_status(session, order)
     order.updated_at = now
     return txn
