@@ -159,6 +159,76 @@ def test_cancelling_a_cancelled_order_is_422_and_changes_nothing(client: TestCli
     assert snapshot(client, order["id"]) == before
 
 
+SALE = {"kind": "sale", "credit_card_number": "1"}
+
+
+def test_cancel_with_a_refund_refunds_restocks_and_emails(client: TestClient) -> None:
+    order = place(client, transactions=[SALE])
+    nano, card = (i["id"] for i in order["line_items"])
+    body = {
+        "reason": "inventory",
+        "email": True,
+        "refund": {
+            "note": "Out of stock",
+            "refund_line_items": [{"line_item_id": nano, "quantity": 2, "restock_type": "cancel"}],
+            "transactions": [{"kind": "refund", "amount": "398.00"}],
+        },
+    }
+    cancelled = post(client, f"orders/{order['id']}/cancel.json", body, 200)["order"]
+    assert (cancelled["cancel_reason"], cancelled["financial_status"]) == (
+        "inventory",
+        "partially_refunded",
+    )
+    assert verbs(client, order["id"])[-4:] == [
+        "cancelled",
+        "refund_success",
+        "restock_line_items",
+        "mail_sent",
+    ]
+    assert last_event(client, order["id"], "refund_success")["description"] == (
+        "We successfully refunded $398.00 USD."
+    )
+    assert last_event(client, order["id"], "restock_line_items")["arguments"] == ["2"]
+    refunds = client.get(f"{API}/orders/{order['id']}/refunds.json").json()["refunds"]
+    assert [r["note"] for r in refunds] == ["Out of stock"]
+    assert card  # the gift card line was neither refunded nor restocked
+
+
+def test_cancel_with_an_amount_refunds_a_paid_order_and_voids_an_authorized_one(
+    client: TestClient,
+) -> None:
+    paid = place(client, transactions=[SALE])
+    post(client, f"orders/{paid['id']}/cancel.json", {"amount": "10.00"}, 200)
+    assert verbs(client, paid["id"])[-2:] == ["cancelled", "refund_success"]
+    assert last_event(client, paid["id"], "refund_success")["arguments"][1:] == ["10.00", "USD"]
+    authorized = place(client, transactions=[{**SALE, "kind": "authorization"}])
+    after = post(client, f"orders/{authorized['id']}/cancel.json", {"amount": "1.00"}, 200)
+    assert verbs(client, authorized["id"])[-2:] == ["cancelled", "void_success"]
+    assert after["order"]["financial_status"] == "voided"
+
+
+def test_cancel_with_an_impossible_refund_is_422_and_changes_nothing(client: TestClient) -> None:
+    order = place(client, transactions=[SALE])
+    unpaid = place(client)
+    nano = order["line_items"][0]["id"]
+    before = snapshot(client, order["id"])
+    too_many = {"refund": {"refund_line_items": [{"line_item_id": nano, "quantity": 3}]}}
+    response = client.post(f"{API}/orders/{order['id']}/cancel.json", json=too_many)
+    assert response.status_code == 422
+    assert response.json() == {
+        "errors": {
+            "refund.refund_line_items[0].quantity": ["cannot refund more items than were purchased"]
+        }
+    }
+    for bad in ({"amount": "-1"}, {"refund": "all"}, {"amount": "9999.00"}):
+        refused = client.post(f"{API}/orders/{order['id']}/cancel.json", json=bad)
+        assert refused.status_code == 422, (bad, refused.text)
+    nothing = client.post(f"{API}/orders/{unpaid['id']}/cancel.json", json={"amount": "1.00"})
+    assert nothing.status_code == 422
+    assert snapshot(client, order["id"]) == before
+    assert verbs(client, unpaid["id"]) == ["placed", "confirmed"]
+
+
 def test_invalid_orders_are_refused_and_write_nothing(client: TestClient) -> None:
     before = snapshot(client, 450789469)
     missing = client.post(f"{API}/orders.json", json={"nope": {}})

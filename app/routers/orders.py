@@ -105,7 +105,8 @@ def open_order(order_id: str, session: SessionDep, settings: SettingsDep, actor:
 def cancel_order(
     order_id: str, session: SessionDep, settings: SettingsDep, body: Body, actor: Actor
 ) -> Response:
-    """Cancel an order (records cancelled; restock_line_items and mail_sent when asked)."""
+    """Cancel an order (records cancelled; `refund` or `amount` refunds or voids; restock_line_items
+    and mail_sent when asked)."""
     return _order(session, settings, orders.cancel_order(session, order_id, body, actor))
 
 

@@ -26,6 +26,7 @@ from app.money import ZERO, amount_str
 from app.services import order_common as common
 from app.services.order_common import atomic, get_order
 from app.services.order_input import Fields, envelope, options
+from app.services.refunds import apply_refund
 from app.services.transactions import TransactionRequest, add_transaction, read_transaction
 from app.timeparse import parse_timestamp
 
@@ -277,9 +278,13 @@ def open_order(session: Session, raw_id: str, actor: str | None = None) -> Order
 
 
 def cancel_order(session: Session, raw_id: str, body: Any, actor: str | None = None) -> Order:
-    """POST orders/{id}/cancel.json: `reason`, `email` (notify), `restock`.
+    """POST orders/{id}/cancel.json: `reason`, `email` (notify), `restock`, and the money:
+    `refund` (a refund as refunds.json takes it) or `amount` (refunded from what was paid; on an
+    order that is only authorized, the authorization is voided).
 
-    Cancelling closes the order. Restocking puts back every unit not yet fulfilled or refunded.
+    Cancelling closes the order. Restocking puts back every unit not yet fulfilled or refunded
+    (after the refund's own line items). Events: cancelled, the refund's or void's, restock,
+    the cancellation email. Any 422 (the refund's too) leaves the order as it was.
     """
     with atomic(session):
         order = get_order(session, raw_id)
@@ -287,17 +292,25 @@ def cancel_order(session: Session, raw_id: str, body: Any, actor: str | None = N
         reason = fields.choice("reason", CANCEL_REASONS, default="other")
         notify = fields.boolean("email")
         restock = fields.boolean("restock")
+        amount = fields.amount("amount", positive=True)
+        refund = fields.data.get("refund")
+        if refund is not None and not isinstance(refund, dict):
+            fields.error("refund", "is invalid")
         fields.check()
         if order.cancelled_at is not None:
             raise UnprocessableEntity({"base": ["Order has already been cancelled"]})
         assert order.id is not None
         now = utcnow()
-        restocked = sum(common.fulfillable_quantities(session, order.id).values())
         order.cancelled_at = order.updated_at = now
         order.closed_at = order.closed_at or now
         order.cancel_reason = reason
         session.flush()
         recorders.order_cancelled_event(session, order=order, actor=actor)
+        if isinstance(refund, dict):
+            apply_refund(session, order, Fields(refund, "refund."), actor)
+        elif amount is not None:
+            _give_back(session, order, amount, actor, now)
+        restocked = sum(common.fulfillable_quantities(session, order.id).values())
         if restock and restocked:
             recorders.order_restocked_line_items_event(
                 session, order=order, quantity=restocked, actor=actor, at=now
@@ -307,6 +320,17 @@ def cancel_order(session: Session, raw_id: str, body: Any, actor: str | None = N
                 session, order=order, email_type=OrderEmail.ORDER_CANCEL, actor=actor, at=now
             )
     return order
+
+
+def _give_back(
+    session: Session, order: Order, amount: Decimal, actor: str | None, now: datetime
+) -> None:
+    """cancel.json's `amount`: a refund of it when something was paid, else a void."""
+    assert order.id is not None
+    rows = common.transactions(session, order.id)
+    kind = "refund" if common.paid(rows) - common.refunded(rows) > 0 else "void"
+    req = TransactionRequest(kind=kind, amount=amount if kind == "refund" else None)
+    add_transaction(session, order, req, actor=actor, now=now)
 
 
 def delete_order(session: Session, raw_id: str) -> None:
