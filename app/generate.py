@@ -29,6 +29,7 @@ from sqlmodel import Session
 from app.db import reserve_ids
 from app.events.base import DEFAULT_AUTHOR, link, strip_html
 from app.models.event import events_table
+from app.models.event_count import rebuild_event_counts, suspend_event_counts
 
 BATCH = 20_000
 SQLITE_CACHE_KIB = 256 * 1024
@@ -371,13 +372,15 @@ def write_shop(engine: Engine, plan: Plan, progress: Callable[[int], None] | Non
             while batches.get() is not None:
                 pass
 
-    thread = threading.Thread(target=writer, name="generate-writer", daemon=True)
-    thread.start()
     rows = ShopGenerator(plan).rows()
     with Session(engine) as session:
         # Taken up front: the writer thread has not stored earlier batches yet.
         ids = iter(reserve_ids(session, events_table, plan.events))
+        # Row triggers would double SQLite's cost per row: counts are recounted once at the end.
+        suspend_event_counts(session.connection())
         session.commit()
+    thread = threading.Thread(target=writer, name="generate-writer", daemon=True)
+    thread.start()
     written = 0
     try:
         while written < plan.events and not failure:
@@ -397,6 +400,8 @@ def write_shop(engine: Engine, plan: Plan, progress: Callable[[int], None] | Non
     finally:
         batches.put(None)
         thread.join()
+        with engine.begin() as conn:
+            rebuild_event_counts(conn)
     if failure:
         raise failure[0]
     return written
