@@ -119,8 +119,8 @@ def _statement(shape: Shape) -> Select[Any]:
         key.append(C.subject_type == "")
     elif types == 1:
         key.append(C.subject_type == bindparam("type"))
-    else:
-        key.append(C.subject_type.in_(bindparam("types", expanding=True)))
+    else:  # one bound value per type (the shape has the number): nothing to expand per call
+        key.append(C.subject_type.in_([bindparam(f"type{i}") for i in range(types)]))
     key.append(C.verb == bindparam("verb"))
     if since:
         key.append(C.max_id > bindparam("since"))
@@ -133,8 +133,8 @@ def _statement(shape: Shape) -> Select[Any]:
         if has_end:
             conds.append(C.bucket < bindparam(f"end{index}"))
         parts.append(select(literal(0), *columns).where(and_(*conds)))
-    if cut:
-        where = [*key, C.level == 0, C.bucket.in_(bindparam("cut", expanding=True))]
+    if cut:  # the hours a window cuts: at most two
+        where = [*key, C.level == 0, C.bucket.in_([bindparam("cut0"), bindparam("cut1")])]
         parts.append(select(literal(1), *columns).where(and_(*where)))
     return select(union_all(*parts).subquery())
 
@@ -153,13 +153,14 @@ def _rows(
     )
     shape = (_kind(subject_types, verb), types, since_id is not None, shape_ranges, bool(cut))
     params: dict[str, Any] = {"verb": verb if verb is not None else "", "since": since_id}
-    if subject_types:
-        params["type"] = subject_types[0]
-        params["types"] = list(subject_types)
+    for index, subject_type in enumerate(subject_types or ()):
+        params[f"type{index}"] = subject_type
+    params["type"] = subject_types[0] if subject_types else None
     for index, (_level, first, end) in enumerate(ranges):
         params[f"first{index}"] = first
         params[f"end{index}"] = end
-    params["cut"] = cut
+    if cut:
+        params["cut0"], params["cut1"] = cut[0], cut[-1]
     return conn.execute(_statement(shape), params)
 
 

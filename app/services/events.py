@@ -322,7 +322,7 @@ def count(session: Session, filters: EventFilters) -> int:
     conn = _conn(session)
     hidden = _hidden_ids(session)
     if filters.subject_type is None:
-        untimed = replace(filters, created_at_min=None, created_at_max=None)
+        untimed = replace(filters, created_at_min=None, created_at_max=None).conditions()
 
         def exact(start: datetime, end: datetime | None, low: int, high: int) -> int:
             # One hour of the window, as tight bounds (SQLite ranges over one pair only).
@@ -333,7 +333,7 @@ def count(session: Session, filters: EventFilters) -> int:
                 hour.append(T.created_at <= t_max)
             elif end is not None:
                 hour.append(T.created_at < end)
-            return _count_where(conn, [*untimed.conditions(), *hour, T.id >= low, T.id <= high])
+            return _count_where(conn, [*untimed, *hour, T.id >= low, T.id <= high])
 
         total = summary_count(
             conn,
