@@ -265,7 +265,9 @@ def rebuild_event_counts(conn: Connection) -> None:
     conn.execute(text("DELETE FROM event_counts"))
     _run(conn, (_REBUILD_HOURS[conn.dialect.name], _REBUILD_KINDS, _REBUILD_LEVELS, _MARKER))
     if postgres:
-        conn.execute(text("ANALYZE events"))  # a bulk load leaves the planner's statistics stale
+        # A bulk load leaves the planner's statistics stale (or absent, for a new table).
+        conn.execute(text("ANALYZE events"))
+        conn.execute(text("ANALYZE event_counts"))
     else:
         _run(conn, _SQLITE_TRIGGERS)
 

@@ -91,7 +91,7 @@ def cover(lo: int | None, hi: int | None, level: int = len(LEVEL_SIZES) - 1) -> 
 
 # The statements differ only in their shape (which filters, how many ranges, how many types):
 # one is built per shape and kept, so a count pays for binding values, not for building SQL.
-Shape = tuple[int, int, bool, tuple[tuple[int, bool, bool], ...], bool]
+Shape = tuple[int, int, bool, tuple[tuple[int, bool, bool], ...], int]
 
 
 def _kind(subject_types: tuple[str, ...] | None, verb: str | None) -> int:
@@ -133,8 +133,8 @@ def _statement(shape: Shape) -> Select[Any]:
         if has_end:
             conds.append(C.bucket < bindparam(f"end{index}"))
         parts.append(select(literal(0), *columns).where(and_(*conds)))
-    if cut:  # the hours a window cuts: at most two
-        where = [*key, C.level == 0, C.bucket.in_([bindparam("cut0"), bindparam("cut1")])]
+    for index in range(cut):  # the hours a window cuts (at most two), each an equality
+        where = [*key, C.level == 0, C.bucket == bindparam(f"cut{index}")]
         parts.append(select(literal(1), *columns).where(and_(*where)))
     return select(union_all(*parts).subquery())
 
@@ -151,7 +151,7 @@ def _rows(
     shape_ranges = tuple(
         (level, first is not None, end is not None) for level, first, end in ranges
     )
-    shape = (_kind(subject_types, verb), types, since_id is not None, shape_ranges, bool(cut))
+    shape = (_kind(subject_types, verb), types, since_id is not None, shape_ranges, len(cut))
     params: dict[str, Any] = {"verb": verb if verb is not None else "", "since": since_id}
     for index, subject_type in enumerate(subject_types or ()):
         params[f"type{index}"] = subject_type
@@ -159,8 +159,8 @@ def _rows(
     for index, (_level, first, end) in enumerate(ranges):
         params[f"first{index}"] = first
         params[f"end{index}"] = end
-    if cut:
-        params["cut0"], params["cut1"] = cut[0], cut[-1]
+    for index, hour in enumerate(cut):
+        params[f"cut{index}"] = hour
     return conn.execute(_statement(shape), params)
 
 
