@@ -47,14 +47,9 @@ def _from_summary(client: TestClient, filters: EventFilters) -> int | None:
         conn = session.connection()
         untimed = EventFilters(filters.subject_types, filters.verb, filters.since_id)
 
-        def exact(start: datetime, end: datetime | None, low: int, high: int) -> int:
-            conds = [*untimed.conditions(), T.created_at >= start, T.id >= low, T.id <= high]
-            if filters.created_at_min is not None:
-                conds.append(T.created_at >= filters.created_at_min)
-            if filters.created_at_max is not None:
-                conds.append(T.created_at <= filters.created_at_max)
-            if end is not None:
-                conds.append(T.created_at < end)
+        def exact(start: datetime, last: datetime, low: int, high: int) -> int:
+            conds = [*untimed.conditions(), T.created_at >= start, T.created_at <= last]
+            conds += [T.id >= low, T.id <= high]
             stmt = select(func.count()).select_from(events_table).where(and_(*conds))
             return int(conn.execute(stmt).scalar_one())
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, literal, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal, select, union_all
 from sqlalchemy.engine import Connection
 
 from app.models.event_count import LEVEL_SIZES, MARKER_LEVEL, event_counts_table
@@ -27,23 +27,23 @@ C = event_counts_table.c
 _EPOCH = datetime(1, 1, 1)
 _US_PER_HOUR = 3_600_000_000
 _ONE_US = timedelta(microseconds=1)
+_HOUR = timedelta(hours=1)
 # Beyond these, counting the events exactly is cheaper than assembling the pieces.
 _MAX_RANGES = 64
 _MAX_EXACT_HOURS = 16
+SUMMED = -2  # the level of the one row that sums whole buckets (no since_id to judge)
 
 # (level, first bucket, end bucket): whole buckets [first, end) of one level; None is open.
 Range = tuple[int, int | None, int | None]
-# Exact count of the filtered events created in [start, end) (end None: no upper bound) whose
-# ids lie in [low, high] (every such event's id does: the bounds make it a narrow id range).
-ExactCount = Callable[[datetime, datetime | None, int, int], int]
+# Exact count of the filtered events created in [start, last] whose ids lie in [low, high]
+# (every such event's id does: the bounds make it a narrow id range).
+ExactCount = Callable[[datetime, datetime, int, int], int]
 
 
-def hour_start(hour: int) -> datetime | None:
-    """The first instant of an hour counted from year 1 (None past the last datetime)."""
-    try:
-        return _EPOCH + timedelta(hours=hour)
-    except OverflowError:
-        return None
+def hour_span(hour: int) -> tuple[datetime, datetime]:
+    """The first and last instants of an hour counted from year 1."""
+    start = _EPOCH + timedelta(hours=hour)
+    return start, start + (_HOUR - _ONE_US)  # 9999-12-31 23:59:59.999999 at most
 
 
 def _micros(value: datetime) -> int:
@@ -126,13 +126,26 @@ def _statement(shape: Shape) -> Select[Any]:
         key.append(C.max_id > bindparam("since"))
     columns = (C.level, C.bucket, C.n, C.min_id, C.max_id)
     parts = [select(literal(0), *columns).where(*_MARKER)]
+    whole = []
     for index, (level, has_first, has_end) in enumerate(ranges):
         conds = [*key, C.level == level]
         if has_first:
             conds.append(C.bucket >= bindparam(f"first{index}"))
         if has_end:
             conds.append(C.bucket < bindparam(f"end{index}"))
-        parts.append(select(literal(0), *columns).where(and_(*conds)))
+        whole.append(select(literal(0), *columns).where(and_(*conds)))
+    if since or not whole:
+        parts += whole  # each row is judged against since_id
+    else:  # one row: their sum (level SUMMED)
+        n = union_all(*whole).subquery().c.n
+        summed = (
+            literal(SUMMED),
+            literal(0),
+            func.coalesce(func.sum(n), 0),
+            literal(0),
+            literal(0),
+        )
+        parts.append(select(literal(0), *summed))
     for index in range(cut):  # the hours a window cuts (at most two), each an equality
         where = [*key, C.level == 0, C.bucket == bindparam(f"cut{index}")]
         parts.append(select(literal(1), *columns).where(and_(*where)))
@@ -192,6 +205,9 @@ def summary_count(
             if level == MARKER_LEVEL:
                 found = True
                 continue
+            if level == SUMMED:
+                total += n
+                continue
             if level == 0:
                 ids = exact_hours if role == 1 else hour_ids
                 low, high = ids.get(bucket, (min_id, max_id))
@@ -217,7 +233,9 @@ def summary_count(
     if len(exact_hours) > _MAX_EXACT_HOURS:
         return None
     for hour, (low, high) in sorted(exact_hours.items()):
-        start = hour_start(hour)
-        if start is not None:
-            total += exact(start, hour_start(hour + 1), low, high)
+        start, last = hour_span(hour)
+        start = max(start, t_min) if t_min is not None else start
+        last = min(last, t_max) if t_max is not None else last
+        if start <= last:
+            total += exact(start, last, low, high)
     return total

@@ -15,7 +15,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import ColumnElement, Select, String, and_, exists, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -322,18 +332,21 @@ def count(session: Session, filters: EventFilters) -> int:
     conn = _conn(session)
     hidden = _hidden_ids(session)
     if filters.subject_type is None:
-        untimed = replace(filters, created_at_min=None, created_at_max=None).conditions()
+        hour: list[Select[Any]] = []  # built on first use, then run once per hour
 
-        def exact(start: datetime, end: datetime | None, low: int, high: int) -> int:
-            # One hour of the window, as tight bounds (SQLite ranges over one pair only).
-            t_min = filters.created_at_min
-            t_max = filters.created_at_max
-            hour = [T.created_at >= (max(start, t_min) if t_min else start)]
-            if t_max is not None and (end is None or t_max < end):
-                hour.append(T.created_at <= t_max)
-            elif end is not None:
-                hour.append(T.created_at < end)
-            return _count_where(conn, [*untimed, *hour, T.id >= low, T.id <= high])
+        def exact(start: datetime, last: datetime, low: int, high: int) -> int:
+            if not hour:
+                untimed = replace(filters, created_at_min=None, created_at_max=None)
+                bounds = [
+                    T.created_at >= bindparam("start"),
+                    T.created_at <= bindparam("last"),
+                    T.id >= bindparam("low"),
+                    T.id <= bindparam("high"),
+                ]
+                where = and_(*untimed.conditions(), *bounds)
+                hour.append(select(func.count()).select_from(events_table).where(where))
+            params = {"start": start, "last": last, "low": low, "high": high}
+            return int(conn.execute(hour[0], params).scalar_one())
 
         total = summary_count(
             conn,
