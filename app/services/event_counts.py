@@ -206,7 +206,7 @@ def summary_count(
                 found = True
                 continue
             if level == SUMMED:
-                total += n
+                total += int(n)  # PostgreSQL sums bigints as numeric
                 continue
             if level == 0:
                 ids = exact_hours if role == 1 else hour_ids
