@@ -47,11 +47,14 @@ def _from_summary(client: TestClient, filters: EventFilters) -> int | None:
         conn = session.connection()
         untimed = EventFilters(filters.subject_types, filters.verb, filters.since_id)
 
-        def exact(start: datetime, last: datetime, low: int, high: int) -> int:
-            conds = [*untimed.conditions(), T.created_at >= start, T.created_at <= last]
-            conds += [T.id >= low, T.id <= high]
-            stmt = select(func.count()).select_from(events_table).where(and_(*conds))
-            return int(conn.execute(stmt).scalar_one())
+        def exact(spans: list[tuple[datetime, datetime, int, int]]) -> int:
+            total = 0
+            for start, last, low, high in spans:
+                conds = [*untimed.conditions(), T.created_at >= start, T.created_at <= last]
+                conds += [T.id >= low, T.id <= high]
+                stmt = select(func.count()).select_from(events_table).where(and_(*conds))
+                total += int(conn.execute(stmt).scalar_one())
+            return total
 
         return summary_count(
             conn,

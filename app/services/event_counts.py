@@ -35,9 +35,11 @@ SUMMED = -2  # the level of the one row that sums whole buckets (no since_id to 
 
 # (level, first bucket, end bucket): whole buckets [first, end) of one level; None is open.
 Range = tuple[int, int | None, int | None]
-# Exact count of the filtered events created in [start, last] whose ids lie in [low, high]
-# (every such event's id does: the bounds make it a narrow id range).
-ExactCount = Callable[[datetime, datetime, int, int], int]
+# One span per hour to count exactly: the filtered events created in [start, last] whose ids
+# lie in [low, high] (every such event's id does: the bounds make it a narrow id range).
+Span = tuple[datetime, datetime, int, int]
+# The exact count of the filtered events over all the spans (one statement).
+ExactCount = Callable[[list[Span]], int]
 
 
 def hour_span(hour: int) -> tuple[datetime, datetime]:
@@ -232,10 +234,11 @@ def summary_count(
                 ranges.append((level - 1, bucket * ratio, (bucket + 1) * ratio))
     if len(exact_hours) > _MAX_EXACT_HOURS:
         return None
+    spans = []
     for hour, (low, high) in sorted(exact_hours.items()):
         start, last = hour_span(hour)
         start = max(start, t_min) if t_min is not None else start
         last = min(last, t_max) if t_max is not None else last
         if start <= last:
-            total += exact(start, last, low, high)
-    return total
+            spans.append((start, last, low, high))
+    return total + exact(spans) if spans else total

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
@@ -32,7 +33,7 @@ from sqlmodel import Session
 from app.errors import ShopifyError, invalid_param
 from app.models.event import SubjectType, events_table
 from app.pagination import MAX_CURSOR_ID, Cursor
-from app.services.event_counts import summary_count
+from app.services.event_counts import Span, summary_count
 from app.timeparse import cursor_timestamp, parse_timestamp, render_timestamp
 
 T = events_table.c
@@ -332,21 +333,27 @@ def count(session: Session, filters: EventFilters) -> int:
     conn = _conn(session)
     hidden = _hidden_ids(session)
     if filters.subject_type is None:
-        hour: list[Select[Any]] = []  # built on first use, then run once per hour
 
-        def exact(start: datetime, last: datetime, low: int, high: int) -> int:
-            if not hour:
-                untimed = replace(filters, created_at_min=None, created_at_max=None)
+        def exact(spans: list[Span]) -> int:
+            # One branch per hour, each an indexed range, all in one round trip.
+            untimed = replace(filters, created_at_min=None, created_at_max=None).conditions()
+            branches = []
+            params: dict[str, Any] = {}
+            for index, (start, last, low, high) in enumerate(spans):
                 bounds = [
-                    T.created_at >= bindparam("start"),
-                    T.created_at <= bindparam("last"),
-                    T.id >= bindparam("low"),
-                    T.id <= bindparam("high"),
+                    T.created_at >= bindparam(f"start{index}"),
+                    T.created_at <= bindparam(f"last{index}"),
+                    T.id >= bindparam(f"low{index}"),
+                    T.id <= bindparam(f"high{index}"),
                 ]
-                where = and_(*untimed.conditions(), *bounds)
-                hour.append(select(func.count()).select_from(events_table).where(where))
-            params = {"start": start, "last": last, "low": low, "high": high}
-            return int(conn.execute(hour[0], params).scalar_one())
+                where = and_(*untimed, *bounds)
+                branches.append(
+                    select(func.count().label("n")).select_from(events_table).where(where)
+                )
+                params.update({f"start{index}": start, f"last{index}": last})
+                params.update({f"low{index}": low, f"high{index}": high})
+            stmt = union_all(*branches) if len(branches) > 1 else branches[0]
+            return sum(int(n) for (n,) in conn.execute(stmt, params))
 
         total = summary_count(
             conn,
