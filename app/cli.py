@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.config import Settings, get_settings
 from app.db import create_schema, make_engine, open_session
@@ -173,6 +172,14 @@ def generate(
     ] = DEFAULT_GENERATE_END,
 ) -> None:
     """Add a large, realistic, reproducible shop's events (orders, products, blogs...)."""
+    from rich.progress import (  # only here: serve starts ~20 ms sooner without it
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from app.generate import Plan, write_shop
 
     try:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401  (registers the tables)
+from app.models.event_count import ensure_event_counts
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -49,6 +50,8 @@ def make_engine(database_url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     _never_reuse_ids()
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as conn:
+        ensure_event_counts(conn)
 
 
 def _never_reuse_ids() -> None:

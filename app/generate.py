@@ -54,6 +54,7 @@ from app.models.blog import Blog
 from app.models.collection import Collection
 from app.models.comment import Comment
 from app.models.event import Event, events_table
+from app.models.event_count import rebuild_event_counts, suspend_event_counts
 from app.models.order import Fulfillment, LineItem, Order, Refund, Transaction
 from app.models.page import Page
 from app.models.price_rule import PriceRule
@@ -1088,6 +1089,8 @@ def write_shop(
     with Session(engine) as session:
         # Taken up front: the writer thread has not stored earlier batches yet.
         ids = iter(reserve_ids(session, events_table, plan.events))
+        # Row triggers would double SQLite's cost per row: counts are recounted once at the end.
+        suspend_event_counts(session.connection())
         session.commit()
     writer = _Writer(engine, ids)
     pending: queue.Queue[tuple[list[Any], list[Any]] | None] = queue.Queue(maxsize=2)
@@ -1129,6 +1132,8 @@ def write_shop(
             gc.enable()
         pending.put(None)
         thread.join()
+        with engine.begin() as conn:
+            rebuild_event_counts(conn)
     if failure:
         raise failure[0]
     with Session(engine) as session:

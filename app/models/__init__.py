@@ -5,6 +5,7 @@ from app.models.blog import Blog
 from app.models.collection import Collection, CollectionKind
 from app.models.comment import Comment
 from app.models.event import Event
+from app.models.event_count import event_counts_table
 from app.models.order import Fulfillment, LineItem, Order, Refund, Transaction
 from app.models.page import Page
 from app.models.price_rule import PriceRule
@@ -27,4 +28,5 @@ __all__ = [
     "Refund",
     "SandboxState",
     "Transaction",
+    "event_counts_table",
 ]
