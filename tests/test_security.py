@@ -184,9 +184,6 @@ JUSTIFIED = {
     # an integer constant of the module, not input
     ("db.py", "PRAGMA busy_timeout="),
     ("generate.py", "PRAGMA cache_size=-"),
-    # table and (quoted) column names read from the models' metadata, not input
-    ("generate.py", "COPY {table.name} ("),
-    ("generate.py", "INSERT INTO {table.name} ("),
 }
 
 
