@@ -61,6 +61,7 @@ from app.models.page import Page
 from app.models.price_rule import PriceRule
 from app.models.product import Product
 from app.money import ZERO, amount_str
+from app.services.fulfillments import notification
 from app.services.order_common import (
     capturable,
     financial_status,
@@ -70,7 +71,7 @@ from app.services.order_common import (
     paid,
     refunded,
 )
-from app.services.transactions import PAID, RECORDERS
+from app.services.transactions import RECORDERS, payment_receipt
 
 BATCH = 20_000
 SQLITE_CACHE_KIB = 256 * 1024
@@ -664,7 +665,7 @@ class OrderRun:
         )
         rows.append(txn)
         RECORDERS[(kind, status)](self.session, order=order, transaction=txn)
-        if receipt and kind in PAID and status == "success" and order.email:
+        if payment_receipt(order, txn, asked=receipt):
             order_events.order_mail_sent_event(
                 self.session, order=order, email_type=OrderEmail.PAYMENT_CONFIRMATION, at=now
             )
@@ -740,18 +741,11 @@ class OrderRun:
         )
 
     def _notify(self, fulfillment: Fulfillment) -> None:
-        if not (fulfillment.notify_customer and self.order.email):
-            return
-        shipping = {i.id for i in self.lines if i.requires_shipping}
-        if not any(item["id"] in shipping for item in fulfillment.line_items):
-            email = OrderEmail.DIGITAL_LINKS
-        elif fulfillment.service == "manual":
-            email = OrderEmail.SHIPPING_CONFIRMATION
-        else:
-            email = OrderEmail.FULFILLMENT_CONFIRMATION
-        order_events.order_mail_sent_event(
-            self.session, order=self.order, email_type=email, at=fulfillment.updated_at
-        )
+        email = notification(self.order, fulfillment, self.lines)
+        if email is not None:
+            order_events.order_mail_sent_event(
+                self.session, order=self.order, email_type=email, at=fulfillment.updated_at
+            )
 
     def _refresh_fulfillment_status(self) -> None:
         status = fulfillment_status(self.lines, self.fulfillments, self.refunds)

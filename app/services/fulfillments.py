@@ -16,7 +16,7 @@ from app.clock import utcnow
 from app.errors import NotFound, UnprocessableEntity
 from app.events import orders as recorders
 from app.events.orders import OrderEmail
-from app.models.order import Fulfillment, Order
+from app.models.order import Fulfillment, LineItem, Order
 from app.services import order_common as common
 from app.services.order_common import atomic, get_order
 from app.services.order_input import Fields, envelope, parse_id
@@ -66,20 +66,25 @@ def _requested_items(session: Session, order: Order, fields: Fields) -> list[dic
 
 
 def _notify(session: Session, order: Order, f: Fulfillment, actor: str | None) -> None:
-    """Shipping confirmation for a manual fulfillment, fulfillment confirmation for a third
-    party's, digital links when nothing in it needs shipping."""
+    email = notification(order, f, common.line_items(session, order.id or 0))
+    if email is not None:
+        recorders.order_mail_sent_event(
+            session, order=order, email_type=email, actor=actor, at=f.updated_at
+        )
+
+
+def notification(order: Order, f: Fulfillment, lines: list[LineItem]) -> OrderEmail | None:
+    """The email a successful fulfillment sends (pure; None when it notifies nobody): shipping
+    confirmation for a manual one, fulfillment confirmation for a third party's, digital links
+    when nothing in it needs shipping."""
     if not (f.notify_customer and order.email):
-        return
-    shipping = {i.id for i in common.line_items(session, order.id or 0) if i.requires_shipping}
+        return None
+    shipping = {i.id for i in lines if i.requires_shipping}
     if not any(item["id"] in shipping for item in f.line_items):
-        email = OrderEmail.DIGITAL_LINKS
-    elif f.service == "manual":
-        email = OrderEmail.SHIPPING_CONFIRMATION
-    else:
-        email = OrderEmail.FULFILLMENT_CONFIRMATION
-    recorders.order_mail_sent_event(
-        session, order=order, email_type=email, actor=actor, at=f.updated_at
-    )
+        return OrderEmail.DIGITAL_LINKS
+    if f.service == "manual":
+        return OrderEmail.SHIPPING_CONFIRMATION
+    return OrderEmail.FULFILLMENT_CONFIRMATION
 
 
 def create_fulfillment(

@@ -257,13 +257,18 @@ def add_transaction(
     session.flush()
     status = "failure" if txn.status == "error" else txn.status
     RECORDERS[(txn.kind, status)](session, order=order, transaction=txn, actor=actor)
-    if req.send_receipt and txn.kind in PAID and txn.status == "success" and order.email:
+    if payment_receipt(order, txn, asked=req.send_receipt):
         recorders.order_mail_sent_event(
             session, order=order, email_type=OrderEmail.PAYMENT_CONFIRMATION, actor=actor, at=now
         )
     refresh_financial_status(session, order)
     order.updated_at = now
     return txn
+
+
+def payment_receipt(order: Order, txn: Transaction, *, asked: bool) -> bool:
+    """Whether the customer gets the payment confirmation: asked for, money taken, an email."""
+    return asked and txn.kind in PAID and txn.status == "success" and bool(order.email)
 
 
 def create_transaction(
