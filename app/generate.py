@@ -122,6 +122,9 @@ _LAST_TABLES = ("blogs", "articles", "comments")
 
 @dataclass(frozen=True)
 class Plan:
+    """`events` spread evenly over the `days` before `end`, in whole seconds (Shopify's
+    precision; the SQLite writer relies on it)."""
+
     events: int
     seed: int = 0
     end: datetime = datetime(2026, 1, 1)
@@ -221,7 +224,7 @@ class ShopGenerator:
 
     def batches(self, size: int = BATCH) -> Iterator[Batch]:
         plan = self.plan
-        start = plan.end - timedelta(days=plan.days)
+        start = (plan.end - timedelta(days=plan.days)).replace(microsecond=0)
         span = plan.days * 86_400
         n = plan.events
         rng = self.rng
@@ -1015,12 +1018,10 @@ class _Writer:
     def _pick(self, column: Any) -> str:
         value = f"json_extract(value, '$.{column.key}')"
         if isinstance(column.type, DateTime):
-            # orjson's `2025-01-01T00:02:37[.123456]` as SQLAlchemy's SQLite text
-            # `2025-01-01 00:02:37.000000` (stored text is compared as text).
-            return (
-                f"CASE WHEN length({value}) = 19 THEN replace({value}, 'T', ' ') || '.000000'"
-                f" ELSE replace({value}, 'T', ' ') END"
-            )
+            # orjson's `2025-01-01T00:02:37` (whole seconds: OPT_OMIT_MICROSECONDS; the walk's
+            # times have none) as SQLAlchemy's SQLite text `2025-01-01 00:02:37.000000`, which
+            # is compared as text. NULL stays NULL.
+            return f"replace({value}, 'T', ' ') || '.000000'"
         return value
 
     def store(
@@ -1038,7 +1039,8 @@ class _Writer:
         try:
             for table, values in plan:
                 if values:
-                    raw.execute(self._insert(table), (orjson.dumps(values),))
+                    blob = orjson.dumps(values, option=orjson.OPT_OMIT_MICROSECONDS)
+                    raw.execute(self._insert(table), (blob,))
             raw.execute("COMMIT")
         except BaseException:
             raw.execute("ROLLBACK")
