@@ -138,6 +138,29 @@ def page_url(base_url: str, *, limit: str | None, page_info: str, fields: str | 
     return f"{base_url}?{urlencode(query, quote_via=quote, safe='')}"
 
 
+def page_links(
+    base_url: str,
+    previous: Cursor | None,
+    next_: Cursor | None,
+    *,
+    secret: str,
+    limit: int,
+    raw_limit: str | None,
+    fields: str | None,
+) -> str | None:
+    """The `Link` header of a page: each cursor as a URL (`limit` only when the request had
+    it), or None when there is neither."""
+    link_limit = str(limit) if raw_limit is not None else None
+
+    def url(cursor: Cursor | None) -> str | None:
+        if cursor is None:
+            return None
+        token = encode_page_info(cursor, secret)
+        return page_url(base_url, limit=link_limit, page_info=token, fields=fields)
+
+    return link_header(url(previous), url(next_))
+
+
 def link_header(previous_url: str | None, next_url: str | None) -> str | None:
     parts = []
     if previous_url:

@@ -17,11 +17,8 @@ from app.db import SessionDep
 from app.deps import ApiVersion, Query, QueryDep, SettingsDep
 from app.errors import NotFound, invalid_param
 from app.pagination import (
-    Cursor,
     decode_page_info,
-    encode_page_info,
-    link_header,
-    page_url,
+    page_links,
     parse_limit,
     reject_legacy_page,
     reject_params_beside_page_info,
@@ -91,18 +88,15 @@ def list_response(
     body = dumps({"events": events})
     if page.previous is None and page.next is None:
         return JSONResponse(body)
-    base = base_url()
-    link_limit = str(limit) if raw_limit is not None else None
-    secret = settings.page_info_secret
-
-    def url(c: Cursor | None) -> str | None:
-        if c is None:
-            return None
-        return page_url(
-            base, limit=link_limit, page_info=encode_page_info(c, secret), fields=raw_fields
-        )
-
-    link = link_header(url(page.previous), url(page.next))
+    link = page_links(
+        base_url(),
+        page.previous,
+        page.next,
+        secret=settings.page_info_secret,
+        limit=limit,
+        raw_limit=raw_limit,
+        fields=raw_fields,
+    )
     return JSONResponse(body, headers={"Link": link} if link else None)
 
 

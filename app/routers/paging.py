@@ -19,9 +19,7 @@ from app.errors import invalid_param
 from app.pagination import (
     Cursor,
     decode_page_info,
-    encode_page_info,
-    link_header,
-    page_url,
+    page_links,
     parse_limit,
     reject_legacy_page,
     reject_params_beside_page_info,
@@ -68,18 +66,18 @@ def paged(
     page: ResourcePage[Any],
 ) -> Response:
     """The list's JSON with its `Link` header (none when everything fits one page)."""
-    base = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
-    raw_limit = query.values.get("limit")
-    link_limit = str(page_request.limit) if raw_limit is not None else None
     state = {**page_request.params, _SCOPE: _scope(request)}
 
-    def url(position: Cursor | None) -> str | None:
-        if position is None:
-            return None
-        token = encode_page_info(
-            Cursor(position.direction, position.last_id, state), settings.page_info_secret
-        )
-        return page_url(base, limit=link_limit, page_info=token, fields=query.values.get("fields"))
+    def carrying_filters(position: Cursor | None) -> Cursor | None:
+        return None if position is None else Cursor(position.direction, position.last_id, state)
 
-    link = link_header(url(page.previous), url(page.next))
+    link = page_links(
+        f"{request.url.scheme}://{request.url.netloc}{request.url.path}",
+        carrying_filters(page.previous),
+        carrying_filters(page.next),
+        secret=settings.page_info_secret,
+        limit=page_request.limit,
+        raw_limit=query.values.get("limit"),
+        fields=query.values.get("fields"),
+    )
     return JSONResponse(body, headers={"Link": link} if link else None)
