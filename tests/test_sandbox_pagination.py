@@ -53,6 +53,14 @@ def back(client: TestClient, response: httpx.Response, key: str) -> list[list[in
     return pages
 
 
+ORDER = {"line_items": [{"title": "Mug", "price": "5.00", "quantity": 1}]}
+
+
+def place_order(shop: TestClient) -> int:
+    order_id: int = post(shop, "orders.json", "order", **ORDER)["id"]
+    return order_id
+
+
 @pytest.fixture
 def shop(make_client: MakeClient) -> TestClient:
     return make_client(None)
@@ -135,15 +143,7 @@ def test_every_resource_list_pages(shop: TestClient) -> None:
         )["id"]
         for n in range(3)
     ]
-    made["orders"] = [
-        post(
-            shop,
-            "orders.json",
-            "order",
-            line_items=[{"title": "Mug", "price": "5.00", "quantity": 1}],
-        )["id"]
-        for _ in range(3)
-    ]
+    made["orders"] = [place_order(shop) for _ in range(3)]
     for path, ids in made.items():
         key = path.rsplit("/", 1)[-1]
         pages, last = walk(shop, f"{API}/{path}.json?limit=2", key)
@@ -152,15 +152,7 @@ def test_every_resource_list_pages(shop: TestClient) -> None:
 
 
 def test_the_cursor_keeps_the_first_requests_filters(shop: TestClient) -> None:
-    orders = [
-        post(
-            shop,
-            "orders.json",
-            "order",
-            line_items=[{"title": "Mug", "price": "5.00", "quantity": 1}],
-        )["id"]
-        for _ in range(6)
-    ]
+    orders = [place_order(shop) for _ in range(6)]
     for order_id in orders[::2]:
         assert shop.post(f"{API}/orders/{order_id}/close.json").status_code == 200
     pages, _ = walk(shop, f"{API}/orders.json?status=closed&limit=2", "orders")
@@ -213,7 +205,7 @@ def test_shopify_client_pages_products_and_orders(live_shop: str) -> None:
             f"{api}/products.json", headers=headers, json={"product": {"title": f"T{n}"}}
         )
         made["products"].append(r.json()["product"]["id"])
-        body = {"order": {"line_items": [{"title": "Mug", "price": "5.00", "quantity": 1}]}}
+        body = {"order": ORDER}
         made["orders"].append(httpx.post(f"{api}/orders.json", headers=headers, json=body).json())
     order_ids = [o["order"]["id"] for o in made["orders"]]
     shopify.ShopifyResource.activate_session(
