@@ -63,15 +63,16 @@ from app.models.product import Product
 from app.money import ZERO, amount_str
 from app.services.fulfillments import notification
 from app.services.order_common import (
-    capturable,
     financial_status,
     fulfillable,
     fulfillment_status,
-    outstanding,
-    paid,
-    refunded,
 )
-from app.services.transactions import RECORDERS, payment_receipt
+from app.services.transactions import (
+    RECORDERS,
+    TransactionRequest,
+    payment_receipt,
+    plan_transaction,
+)
 
 BATCH = 20_000
 SQLITE_CACHE_KIB = 256 * 1024
@@ -632,21 +633,7 @@ class OrderRun:
         self, kind: str, status: str, refund_id: int | None = None, receipt: bool = False
     ) -> Transaction:
         order, rows = self.order, self.txns
-        parent: Transaction | None = None
-        if kind in ("authorization", "sale"):
-            amount = outstanding(order, rows)
-        elif kind == "capture":
-            auths = [t for t in rows if t.kind == "authorization" and t.status == "success"]
-            parent = next(a for a in reversed(auths) if capturable(rows, a) > 0)
-            amount = capturable(rows, parent)
-        elif kind == "void":
-            parent = [t for t in rows if t.kind == "authorization" and t.status == "success"][-1]
-            amount = Decimal(parent.amount)
-        else:
-            parent = [t for t in rows if t.kind in ("capture", "sale") and t.status == "success"][
-                -1
-            ]
-            amount = paid(rows) - refunded(rows)
+        amount, parent = plan_transaction(order, rows, TransactionRequest(kind=kind))
         now = self.gen.now
         txn = self.gen._own(
             _new(

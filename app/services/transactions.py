@@ -167,8 +167,11 @@ def _parent(rows: list[Transaction], parent_id: int | None, kinds: tuple[str, ..
     return found[0]
 
 
-def _plan(order: Order, rows: list[Transaction], req: TransactionRequest) -> tuple[Decimal, Any]:
-    """The amount and parent of a transaction, or 422 when the order cannot take it."""
+def plan_transaction(
+    order: Order, rows: list[Transaction], req: TransactionRequest
+) -> tuple[Decimal, Any]:
+    """The amount and parent of a transaction, or 422 when the order cannot take it (pure:
+    the order and its transactions in, so the bulk generator shares it)."""
     money = order.currency
     if order.cancelled_at is not None and req.kind in ("authorization", "capture", "sale"):
         raise _fail("base", "Cannot process a payment for a cancelled order")
@@ -234,7 +237,7 @@ def add_transaction(
     """Validate, add and flush one transaction, record its event, refresh the order's
     financial_status. No commit: the calling action commits."""
     assert order.id is not None
-    amount, parent = _plan(order, transactions(session, order.id), req)
+    amount, parent = plan_transaction(order, transactions(session, order.id), req)
     now = now or utcnow()
     txn = Transaction(
         order_id=order.id,
