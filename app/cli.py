@@ -51,7 +51,7 @@ def prepare_database(settings: Settings) -> None:
     """Create the schema and, on an empty shop, load the chosen seed fixture."""
     engine = make_engine(settings.database_url)
     try:
-        create_schema(engine)
+        create_schema(engine, settings.shop_timezone)
         initialise_state(engine, settings, overwrite=True)  # every run starts from its flags
         if settings.seed != "none":
             with open_session(engine, settings) as session:
@@ -198,7 +198,7 @@ def generate(
     )
     engine = make_engine(settings.database_url)
     try:
-        create_schema(engine)
+        create_schema(engine, settings.shop_timezone)
         started = time.perf_counter()
         with Progress(
             TextColumn("generating"),

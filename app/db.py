@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Table, event, func, select, text
+from sqlalchemy import Table, event, func, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401  (registers the tables)
 from app.models.event_count import ensure_event_counts
+from app.services.rendered import record_rendering_zone
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -47,11 +49,36 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def create_schema(engine: Engine) -> None:
+def create_schema(engine: Engine, timezone: str | None = None) -> str | None:
+    """Create what is missing; returns the shop's rendering zone (app/services/rendered.py),
+    recording `timezone` as that zone if the database has none yet."""
     _never_reuse_ids()
     SQLModel.metadata.create_all(engine)
+    _add_new_columns(engine)
     with engine.begin() as conn:
         ensure_event_counts(conn)
+    return None if timezone is None else record_rendering_zone(engine, timezone)
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """A database made by an earlier version gets the (nullable) columns added since then."""
+    tables = set(inspect(engine).get_table_names())
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in tables:
+            continue
+        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+            except DBAPIError:
+                # Another process starting on the same database added it first.
+                present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+                if column.name not in present:
+                    raise
 
 
 def _never_reuse_ids() -> None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 import orjson
 from pydantic_core import PydanticUndefined
@@ -67,6 +68,7 @@ from app.services.order_common import (
     fulfillable,
     fulfillment_status,
 )
+from app.services.rendered import bulk_renderer, rendering_zone
 from app.services.transactions import (
     RECORDERS,
     TransactionRequest,
@@ -964,7 +966,8 @@ class _Writer:
     write_row) held the GIL for every row and stalled the thread making the next batch.
     """
 
-    def __init__(self, engine: Engine, ids: Iterator[int]) -> None:
+    def __init__(self, engine: Engine, ids: Iterator[int], zone: ZoneInfo | None) -> None:
+        self.render = bulk_renderer(zone) if zone is not None else None
         self.postgres = engine.dialect.name == "postgresql"
         self.quote = engine.dialect.identifier_preparer.quote  # `authorization` is reserved
         self.ids = ids
@@ -972,11 +975,15 @@ class _Writer:
         self._inserts: dict[str, str] = {}
 
     def event_rows(self, events: list[Event]) -> list[dict[str, Any]]:
+        """Rows with their ids and (where the shop has a rendering zone) stored renderings."""
         ids = self.ids
+        render = self.render
         out = []
         for event in events:
             row = event.__dict__
             row["id"] = next(ids)
+            if render is not None:
+                row["rendered"] = render(row)
             out.append(row)
         return out
 
@@ -1051,8 +1058,9 @@ def write_shop(
         ids = iter(reserve_ids(session, events_table, plan.events))
         # Row triggers would double SQLite's cost per row: counts are recounted once at the end.
         suspend_event_counts(session.connection())
+        zone = rendering_zone(session)
         session.commit()
-    writer = _Writer(engine, ids)
+    writer = _Writer(engine, ids, zone)
     pending: queue.Queue[tuple[list[Any], list[Any]] | None] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 

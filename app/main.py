@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.event_reader = reader = EventReader(engine)
-    create_schema(engine)
+    reader.rendering_zone = create_schema(engine, settings.shop_timezone)
 
     auth = [Depends(require_access_token)]
     for router in ADMIN_ROUTERS:

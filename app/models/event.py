@@ -3,6 +3,9 @@
 `created_at` is stored as naive UTC, truncated to whole seconds (Shopify's precision), and
 rendered in the shop's time zone. There is deliberately no foreign key to the subject: a
 `destroy` event outlives what it describes.
+
+`rendered` is not an API field: it holds the event's JSON as the list shows it, made once when
+the event is written (app/services/rendered.py); NULL where it was not made.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class Event(SQLModel, table=True):
     author: str = Field(default="Shopify", sa_column=Column(String(255), nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     path: str | None = Field(default=None, sa_column=Column(String(512), nullable=True))
+    rendered: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 events_table: Table = Event.__table__  # type: ignore[attr-defined]

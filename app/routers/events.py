@@ -23,7 +23,7 @@ from app.pagination import (
     reject_legacy_page,
     reject_params_beside_page_info,
 )
-from app.rendering import JSONResponse, dumps
+from app.rendering import JSONBytesResponse, JSONResponse, dumps
 from app.schemas import (
     ERROR_RESPONSES,
     EVENT_COUNT_PARAMETERS,
@@ -80,14 +80,21 @@ def list_response(
         filters = EventFilters.from_params(query.values, settings.tz)
         if scope is not None:
             filters = filters.scoped(*scope)
-    page = queries.list_page(reader, filters, limit, cursor, hidden, fields)
-    if fields is None:
-        events = queries.render_rows(page.rows, settings.tz, None)
-    else:
-        events = queries.render_fields(page.rows, settings.tz, fields)
-    body = dumps({"events": events})
+    body = None
+    if fields is None and reader.rendering_zone == settings.shop_timezone:
+        page = queries.list_page(reader, filters, limit, cursor, hidden, stored=True)
+        stored = queries.stored_json(page.rows)
+        if stored is not None:
+            body = f'{{"events":{stored}}}'.encode()
+    if body is None:  # `fields`, another zone, or a row without its stored rendering
+        page = queries.list_page(reader, filters, limit, cursor, hidden, fields)
+        if fields is None:
+            events = queries.render_rows(page.rows, settings.tz, None)
+        else:
+            events = queries.render_fields(page.rows, settings.tz, fields)
+        body = dumps({"events": events})
     if page.previous is None and page.next is None:
-        return JSONResponse(body)
+        return JSONBytesResponse(body)
     link = page_links(
         base_url(),
         page.previous,
@@ -97,7 +104,7 @@ def list_response(
         raw_limit=raw_limit,
         fields=raw_fields,
     )
-    return JSONResponse(body, headers={"Link": link} if link else None)
+    return JSONBytesResponse(body, link)
 
 
 def single_response(
@@ -108,11 +115,19 @@ def single_response(
     hidden: Sequence[int] = (),
 ) -> Response:
     parsed = parse_event_id(event_id)
-    row = queries.get_one(reader, parsed, hidden) if parsed is not None else None
-    if row is None:
+    if parsed is None:
         raise NotFound()
     fields = parse_fields(query.values.get("fields"))
-    return JSONResponse(dumps({"event": queries.render_rows([row], settings.tz, fields)[0]}))
+    if fields is None and reader.rendering_zone == settings.shop_timezone:
+        row = queries.get_one(reader, parsed, hidden, stored=True)
+        if row is None:
+            raise NotFound()
+        if row[1] is not None:
+            return JSONBytesResponse(f'{{"event":{{"id":{row[0]}{row[1]}}}'.encode())
+    row = queries.get_one(reader, parsed, hidden)
+    if row is None:
+        raise NotFound()
+    return JSONBytesResponse(dumps({"event": queries.render_rows([row], settings.tz, fields)[0]}))
 
 
 def nested_scope(reader: EventReader, resource: str, subject_id: str) -> tuple[str, int]:

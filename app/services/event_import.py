@@ -18,6 +18,7 @@ from app.clock import utcnow
 from app.db import reserve_ids, sync_id_sequences
 from app.errors import UnprocessableEntity
 from app.models.event import Event, SubjectType, events_table
+from app.services.rendered import render_event, rendering_zone
 from app.timeparse import parse_timestamp
 
 _MAX_ID = 2**63 - 1
@@ -74,6 +75,7 @@ def import_events(session: Session, items: Sequence[Any], tz: ZoneInfo) -> list[
     missing = sum(1 for item in items if not item.get("id"))
     fresh = iter(reserve_ids(session, events_table, missing, max(given, default=0)))
     now = utcnow()
+    zone = rendering_zone(session)
     out: list[Event] = []
     for item in items:
         event_id = item.get("id") or next(fresh)
@@ -91,6 +93,8 @@ def import_events(session: Session, items: Sequence[Any], tz: ZoneInfo) -> list[
             description=item.get("description") or "",
             path=item.get("path"),
         )
+        if zone is not None:
+            event.rendered = render_event(event, zone)
         session.add(event)
         out.append(event)
     session.flush()

@@ -64,6 +64,9 @@ FIELDS = (
 # render_row parses SQLite's text (C-speed fromisoformat and orjson).
 _RAW = {"created_at", "arguments"}
 _COLUMNS = {n: type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS}
+_COLUMNS["rendered"] = T.rendered
+# A page read from the stored renderings (app/services/rendered.py): the id and the rest.
+STORED = ("id", "rendered")
 _SUBJECT_TYPES = {s.value.lower(): s.value for s in SubjectType}
 _MAX_ID = 2**63 - 1
 # ASCII digits only: str.isdigit() also admits "²" (which int() refuses) and "٣" (which it reads).
@@ -308,20 +311,34 @@ def render_rows(
     return [{f: event[f] for f in fields} for event in out]
 
 
+def stored_json(rows: Sequence[Sequence[Any]]) -> str | None:
+    """`[event,...]` from rows of STORED; None if a row has no stored rendering."""
+    parts = []
+    for event_id, rest in rows:
+        if rest is None:
+            return None
+        parts.append(f'{{"id":{event_id}{rest}')
+    return "[" + ",".join(parts) + "]"
+
+
 def render_fields(
     rows: Sequence[Sequence[Any]], tz: ZoneInfo, fields: tuple[str, ...]
 ) -> list[dict[str, Any]]:
-    """Events holding only `fields`, from rows of `page_columns(fields)`."""
-    names = page_columns(fields)
-    stamp = timestamp_renderer(tz)
+    """Events holding only `fields`, from rows of `page_columns(fields)`: the fields in
+    order, after the id when the id is not one of them."""
+    skip = 0 if fields[0] == "id" else 1
+    stamp = timestamp_renderer(tz) if "created_at" in fields else None
+    arguments = "arguments" in fields
     loads = orjson.loads
-
-    def arguments(value: Any) -> Any:
-        return loads(value) if isinstance(value, str) else value
-
-    convert: dict[str, Callable[[Any], Any]] = {"created_at": stamp, "arguments": arguments}
-    plan = [(f, names.index(f), convert.get(f)) for f in fields]
-    return [{f: c(r[i]) if c else r[i] for f, i, c in plan} for r in rows]
+    out = []
+    for r in rows:
+        event = dict(zip(fields, r[skip:] if skip else r, strict=True))
+        if stamp is not None:
+            event["created_at"] = stamp(event["created_at"])
+        if arguments and isinstance(event["arguments"], str):
+            event["arguments"] = loads(event["arguments"])
+        out.append(event)
+    return out
 
 
 # ---- queries ---------------------------------------------------------------------------
@@ -379,11 +396,10 @@ def _page_rows(
     values: dict[str, Any],
     edge: str | None,
     limit: int,
-    fields: tuple[str, ...] | None,
+    names: tuple[str, ...],
 ) -> list[tuple[Any, ...]]:
-    """Rows of `page_columns(fields)`: the id first (the keyset needs it), then the fields."""
+    """Rows of these columns (the id first: the keyset needs it)."""
     shape = tuple(values)
-    names = page_columns(fields)
 
     def build() -> Select[Any]:
         where = [*conditions(values), *_edge(values, edge)]
@@ -419,14 +435,16 @@ def list_page(
     cursor: Cursor | None,
     hidden: Sequence[int] = (),
     fields: tuple[str, ...] | None = None,
+    stored: bool = False,
 ) -> Page:
     """One page by keyset on id, in either direction; never OFFSET.
 
-    Its rows hold `page_columns(fields)` (all FIELDS when `fields` is None)."""
+    Its rows hold `page_columns(fields)` (all FIELDS when `fields` is None), or STORED."""
+    names = STORED if stored else page_columns(fields)
     values = _values(filters, hidden)
     state = filters.to_cursor()
     if cursor is not None and cursor.direction == "prev":
-        rows = _page_rows(reader, {**values, "before": cursor.last_id}, "before", limit + 1, fields)
+        rows = _page_rows(reader, {**values, "before": cursor.last_id}, "before", limit + 1, names)
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
         if not rows:
@@ -435,10 +453,10 @@ def list_page(
     else:
         if cursor is not None:
             rows = _page_rows(
-                reader, {**values, "after": cursor.last_id}, "after", limit + 1, fields
+                reader, {**values, "after": cursor.last_id}, "after", limit + 1, names
             )
         else:
-            rows = _page_rows(reader, values, None, limit + 1, fields)
+            rows = _page_rows(reader, values, None, limit + 1, names)
         has_next = len(rows) > limit
         rows = rows[:limit]
         if cursor is None:
@@ -507,15 +525,17 @@ def count(session: Session, filters: EventFilters) -> int:
 
 
 def get_one(
-    reader: EventReader, event_id: int, hidden: Sequence[int] = ()
+    reader: EventReader, event_id: int, hidden: Sequence[int] = (), stored: bool = False
 ) -> tuple[Any, ...] | None:
+    """The event's row of FIELDS, or of STORED."""
     values = {**_values(EventFilters(), hidden), "event_id": event_id}
+    names = STORED if stored else FIELDS
 
     def build() -> Select[Any]:
         where = [*conditions(values), T.id == bindparam("event_id", event_id, type_=T.id.type)]
-        return select(*_COLUMNS.values()).where(and_(*where))
+        return select(*(_COLUMNS[n] for n in names)).where(and_(*where))
 
-    rows = reader.fetch(("one", tuple(values)), build, values)
+    rows = reader.fetch(("one", tuple(values), names), build, values)
     return rows[0] if rows else None
 
 

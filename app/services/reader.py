@@ -54,6 +54,8 @@ class EventReader:
         self.engine = engine
         self.dialect = engine.dialect
         self.listeners: list[Listener] = []  # tests see the SQL sent (tests/test_query_plans.py)
+        # The zone of the events' stored renderings (app/services/rendered.py), set by the app.
+        self.rendering_zone: str | None = None
         self._compiled: dict[Hashable, _Compiled] = {}
         self._lock = threading.Lock()
         self._connection: Any = None

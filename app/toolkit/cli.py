@@ -107,7 +107,7 @@ def export_command(
     settings = _database(database_url)
     engine = make_engine(settings.database_url)
     try:
-        create_schema(engine)
+        create_schema(engine, settings.shop_timezone)
         kind: ExportFormat = "json" if fmt == "json" else "ndjson"
         if output is None:
             count = export_events(engine, settings.tz, sys.stdout.buffer, kind)
@@ -136,7 +136,7 @@ def import_command(
     settings = _database(database_url)
     engine = make_engine(settings.database_url)
     try:
-        create_schema(engine)
+        create_schema(engine, settings.shop_timezone)
         count = import_into(engine, rows, settings.tz)
     except UnprocessableEntity as exc:
         typer.echo(f"import: nothing written: {exc.errors}", err=True)

@@ -1,0 +1,150 @@
+"""Each event's JSON, made once when the event is written and stored beside its columns.
+
+A list page is then its rows' stored texts joined (`services.events.stored_page_body`), not
+eleven columns a row turned into Python objects, a dict and JSON again: on a 1M-event shop
+that was two thirds of a page's cost.
+
+The stored text (`events.rendered`) is the event's JSON object exactly as the list renders it,
+without its leading `{"id":<id>`, so a writer makes it before the database assigns the id:
+
+    ,"subject_id":450789469,"created_at":"2008-01-10T08:00:00-05:00","subject_type":"Order",...}
+
+`created_at` in it is in the shop's *rendering zone*: the SHOP_TIMEZONE of the process that
+created the database, kept in `sandbox_state` and never changed afterwards, so every process
+sharing the database writes the same text. A server started with another SHOP_TIMEZONE (and
+any row whose `rendered` is NULL: events written before the column existed, or by a writer
+that does not make it) is rendered from the columns, as before: an answer never depends on
+which process wrote an event, only its speed does.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.models.event import Event
+from app.models.sandbox_state import sandbox_state_table
+from app.services.events import render_rows
+from app.timeparse import timestamp_renderer
+
+RENDERING = "rendering"  # sandbox_state's row: {"timezone": "<IANA name>"}
+_PLACEHOLDER = b'{"id":0'  # rendered with id 0, then cut off
+_S = sandbox_state_table.c
+# Engine -> its database's rendering zone, once read (it never changes once recorded).
+_ZONES: weakref.WeakKeyDictionary[Engine, ZoneInfo] = weakref.WeakKeyDictionary()
+
+
+def stored_text(
+    subject_id: int,
+    created_at: datetime,
+    subject_type: str,
+    verb: str,
+    arguments: Sequence[Any],
+    body: str | None,
+    message: str,
+    author: str,
+    description: str,
+    path: str | None,
+    zone: ZoneInfo,
+) -> str | None:
+    """The stored rendering: the list's own renderer (so never a byte apart), minus the id.
+
+    None where JSON can't hold a value (a lone surrogate): that row is rendered from its
+    columns, which answers as it always did."""
+    row = (0, subject_id, created_at, subject_type, verb, list(arguments), body, message)
+    (event,) = render_rows([(*row, author, description, path)], zone, None)
+    try:
+        return orjson.dumps(event)[len(_PLACEHOLDER) :].decode()
+    except orjson.JSONEncodeError:
+        return None
+
+
+def render_event(event: Event, zone: ZoneInfo) -> str | None:
+    return stored_text(
+        event.subject_id,
+        event.created_at,
+        event.subject_type,
+        event.verb,
+        event.arguments,
+        event.body,
+        event.message,
+        event.author,
+        event.description,
+        event.path,
+        zone,
+    )
+
+
+def bulk_renderer(zone: ZoneInfo) -> Callable[[Mapping[str, Any]], str | None]:
+    """`stored_text` for many events' column dicts, without a row tuple and list per event
+    (the bulk generator's; tests/test_stored_rendering.py checks the two agree)."""
+    stamp = timestamp_renderer(zone)
+    dumps = orjson.dumps
+    cut = len(_PLACEHOLDER)
+
+    def render(row: Mapping[str, Any]) -> str | None:
+        event = {
+            "id": 0,
+            "subject_id": row["subject_id"],
+            "created_at": stamp(row["created_at"]),
+            "subject_type": row["subject_type"],
+            "verb": row["verb"],
+            "arguments": row["arguments"],
+            "body": row["body"],
+            "message": row["message"],
+            "author": row["author"],
+            "description": row["description"],
+            "path": row["path"],
+        }
+        try:
+            return dumps(event)[cut:].decode()
+        except orjson.JSONEncodeError:
+            return None
+
+    return render
+
+
+def record_rendering_zone(engine: Engine, timezone: str) -> str:
+    """The database's rendering zone: `timezone` if none is recorded yet (the first process
+    to create the shop decides), else the recorded one."""
+    with Session(engine) as session:
+        found = _read_zone(session.connection())
+        if found is not None:
+            return found
+        try:
+            session.execute(
+                sandbox_state_table.insert().values(name=RENDERING, value={"timezone": timezone})
+            )
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # another process creating the same shop recorded it first
+        found = _read_zone(session.connection())
+    return found or timezone
+
+
+def rendering_zone(session: Session) -> ZoneInfo | None:
+    """The zone a writer renders in (None: not recorded, the writer leaves `rendered` NULL)."""
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    zone = _ZONES.get(engine)
+    if zone is None:
+        name = _read_zone(session.connection())
+        if name is None:
+            return None
+        zone = _ZONES.setdefault(engine, ZoneInfo(name))
+    return zone
+
+
+def _read_zone(conn: Connection) -> str | None:
+    value = conn.execute(select(_S.value).where(_S.name == RENDERING)).scalar()
+    name = value.get("timezone") if isinstance(value, dict) else None
+    return name if isinstance(name, str) else None

@@ -1,0 +1,245 @@
+"""Each event's JSON is stored when it is written (app/services/rendered.py) and a list page is
+those texts joined: every answer must be byte for byte the one rendered from the columns, on
+both databases, whoever wrote the events, whatever zone the server runs in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import make_engine, open_session
+from app.events.base import Verb, record_event
+from app.generate import Plan, write_shop
+from app.main import create_app
+from app.models.event import SubjectType, events_table
+from app.services.event_import import import_events
+from tests.conftest import API, TOKEN, MakeClient, engine_of
+
+T = events_table.c
+
+TRICKY = [
+    "plain",
+    'a "quote" and a back\\slash',
+    "newline\n tab\t return\r form\f bell\b",
+    "controls \x01\x1f\x7f",
+    "unicode café — 日本語 😀 \u2028\u2029",
+    '<a href="https://x.myshopify.com/admin/orders/1">#1001</a> &amp; <b>',
+    "",
+]
+# Around both 2025 DST changes in New York, before its 1883 local mean time, and fractions.
+TIMES = [
+    "2025-03-09T06:59:59Z",
+    "2025-03-09T07:00:00Z",
+    "2025-11-02T05:59:59Z",
+    "2025-11-02T06:00:00Z",
+    "1850-06-01T12:00:00Z",
+    "2025-01-01T00:00:00.999999Z",
+    "2008-01-10T08:00:00-05:00",
+]
+
+
+def _items() -> list[dict[str, Any]]:
+    items = []
+    for i, message in enumerate(TRICKY):
+        items.append(
+            {
+                "subject_id": 450789469 + i,
+                "subject_type": "Order" if i % 2 else "Product",
+                "verb": "placed" if i % 2 else "create",
+                "created_at": TIMES[i % len(TIMES)],
+                "arguments": [message, str(i), 'Ünïcödé "q"'][: i % 4],
+                "body": None if i % 3 else message,
+                "message": message,
+                "author": message or "Shopify",
+                "description": message[::-1],
+                "path": None if i % 2 else f"/admin/orders/{i}",
+            }
+        )
+    return items
+
+
+def _urls() -> list[str]:
+    return [
+        f"{API}/events.json",
+        f"{API}/events.json?limit=2",
+        f"{API}/events.json?filter=Order&verb=placed&limit=1",
+        f"{API}/events.json?created_at_min=2025-01-01&limit=3",
+        f"{API}/events.json?limit=3&fields=id,created_at,arguments",
+        f"{API}/orders/450789470/events.json",
+        f"{API}/events/677313116.json",
+        f"{API}/events/677313116.json?fields=id,message",
+    ]
+
+
+def _answers(client: TestClient, urls: list[str]) -> list[tuple[int, bytes, str | None]]:
+    """Each URL's answer, and every page its Link headers lead to (both directions)."""
+    out: list[tuple[int, bytes, str | None]] = []
+    pending, seen = list(urls), set()
+    while pending and len(out) < 200:
+        url = pending.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        out.append((response.status_code, response.content, response.headers.get("link")))
+        pending += [link["url"] for link in response.links.values()]
+    return out
+
+
+def _stored_and_columns(client: TestClient, urls: list[str]) -> tuple[list[Any], list[Any]]:
+    """The answers with the stored renderings, then with them ignored (the columns')."""
+    reader = client.app.state.event_reader  # type: ignore[attr-defined]
+    zone = reader.rendering_zone
+    seen: list[str] = []
+    reader.listeners.append(lambda sql, _args: seen.append(sql))
+    stored = _answers(client, urls)
+    assert any("rendered" in sql for sql in seen), "the stored renderings were not read"
+    reader.rendering_zone = None
+    try:
+        columns = _answers(client, urls)
+    finally:
+        reader.rendering_zone = zone
+        reader.listeners.pop()
+    return stored, columns
+
+
+def _import(client: TestClient, items: list[dict[str, Any]]) -> None:
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    with open_session(engine_of(client), settings) as session:
+        import_events(session, items, settings.tz)
+        session.commit()
+
+
+def _stored(client: TestClient) -> list[str | None]:
+    with Session(engine_of(client)) as session:
+        return list(session.execute(select(T.rendered).order_by(T.id)).scalars())
+
+
+def test_stored_renderings_answer_byte_for_byte_like_the_columns(make_client: MakeClient) -> None:
+    client = make_client("docs")
+    _import(client, _items())
+    with open_session(engine_of(client), client.app.state.settings) as session:  # type: ignore[attr-defined]
+        record_event(
+            session,
+            subject_type=SubjectType.ORDER,
+            subject_id=450789470,
+            verb=Verb.CLOSED,
+            message='Order <a href="/admin/orders/1">#1001</a> was "closed".',
+            arguments=["#1001", 3],
+            path="/admin/orders/450789470",
+        )
+        session.commit()
+    assert None not in _stored(client)  # the seed loader, the importer and the recorder
+    stored, columns = _stored_and_columns(client, _urls())
+    assert [a[0] for a in stored].count(200) >= 10
+    assert stored == columns
+
+
+def test_another_zone_is_rendered_from_the_columns(
+    database_url: Callable[[], str],
+) -> None:
+    url = database_url()
+    first = create_app(Settings(database_url=url, seed="none"), make_engine(url))
+    with TestClient(first, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        _import(client, _items())
+        new_york = client.get(f"{API}/events.json").content
+    first.state.engine.dispose()
+    # The same shop served in another zone: the recorded rendering zone stays New York's.
+    settings = Settings(database_url=url, seed="none", shop_timezone="Asia/Kolkata")
+    second = create_app(settings, make_engine(url))
+    with TestClient(second, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        assert second.state.event_reader.rendering_zone == "America/New_York"
+        kolkata = client.get(f"{API}/events.json").content
+        assert b"+05:30" in kolkata and b"-05:00" not in kolkata
+        assert new_york != kolkata
+        # ...and what it writes is rendered in the shop's zone, so New York still reads it fast.
+        _import(client, _items()[:2])
+    second.state.engine.dispose()
+    third = create_app(Settings(database_url=url, seed="none"), make_engine(url))
+    with TestClient(third, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        assert None not in _stored(client)
+        stored, columns = _stored_and_columns(client, [f"{API}/events.json?limit=4"])
+        assert stored == columns
+    third.state.engine.dispose()
+
+
+def test_a_database_from_before_the_column_gets_it_and_answers_alike(
+    database_url: Callable[[], str],
+) -> None:
+    url = database_url()
+    engine = make_engine(url)
+    first = create_app(Settings(database_url=url, seed="none"), engine)
+    with TestClient(first, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        _import(client, _items())
+        before = _answers(client, _urls())
+    with engine.begin() as conn:  # what an earlier version left: no column, no zone
+        conn.execute(text("ALTER TABLE events DROP COLUMN rendered"))
+        conn.execute(text("DELETE FROM sandbox_state WHERE name = 'rendering'"))
+    engine.dispose()
+    second = create_app(Settings(database_url=url, seed="none"), make_engine(url))
+    with TestClient(second, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        assert set(_stored(client)) == {None}
+        assert _answers(client, _urls()) == before
+        _import(client, _items()[:3])  # new events are stored rendered; the page mixes both
+        assert _stored(client)[-3:] != [None] * 3
+        stored, columns = _stored_and_columns(client, _urls())
+        assert stored == columns
+    second.state.engine.dispose()
+
+
+def test_generated_events_are_stored_rendered(database_url: Callable[[], str]) -> None:
+    url = database_url()
+    engine = make_engine(url)
+    app = create_app(Settings(database_url=url, seed="none"), engine)
+    write_shop(engine, Plan(events=600, seed=3))
+    with TestClient(app, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        rendered = _stored(client)
+        assert len(rendered) >= 600 and None not in rendered
+        stored, columns = _stored_and_columns(client, [f"{API}/events.json?limit=250"])
+        assert len(stored) >= 3 and stored == columns
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_sqlite(tmp_path: Path) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path / 'any.sqlite3'}"
+    app = create_app(Settings(database_url=url, seed="none"), make_engine(url))
+    with TestClient(app, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    message=_TEXT,
+    body=st.none() | _TEXT,
+    arguments=st.lists(_TEXT | st.integers(-(10**12), 10**12), max_size=3),
+    seconds=st.integers(-(10**9), 2 * 10**9),
+)
+def test_any_text_renders_alike(
+    empty_sqlite: TestClient, message: str, body: str | None, arguments: list[Any], seconds: int
+) -> None:
+    created = datetime.fromtimestamp(seconds, UTC).isoformat()
+    item = {"subject_id": 1, "subject_type": "Page", "verb": "create", "created_at": created}
+    item |= {"message": message, "body": body, "arguments": arguments, "description": message}
+    _import(empty_sqlite, [item])
+    with Session(engine_of(empty_sqlite)) as session:
+        top = session.execute(select(T.id).order_by(T.id.desc()).limit(1)).scalar_one()
+    urls = [f"{API}/events/{top}.json", f"{API}/events.json?since_id={top - 1}"]
+    stored, columns = _stored_and_columns(empty_sqlite, urls)
+    assert stored == columns and [a[0] for a in stored] == [200, 200]
