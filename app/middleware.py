@@ -7,6 +7,8 @@ for a retired version or for `/admin/...` without a version). The resolved versi
 
 from __future__ import annotations
 
+import itertools
+import os
 import uuid
 from datetime import date
 
@@ -15,6 +17,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.versions import DEPRECATED_REASON, VersionWindow
 
 ADMIN_PREFIX = "/admin/"
+_ids: tuple[int, str, itertools.count[int]] | None = None  # (pid, prefix, counter)
+
+
+def next_request_id() -> bytes:
+    """A fresh X-Request-Id: UUID-shaped (version 4), unique per response. A random UUID's
+    first 80 bits, drawn once per process, then a 48-bit counter from a random start: a
+    uuid4() per request cost a tenth of a page. Drawn again in a forked child (pid)."""
+    global _ids
+    pid = os.getpid()
+    if _ids is None or _ids[0] != pid:
+        random = uuid.uuid4()
+        _ids = (pid, str(random)[:24], itertools.count(random.int & 0xFFFF_FFFF_FFFF))
+    return f"{_ids[1]}{next(_ids[2]) & 0xFFFF_FFFF_FFFF:012x}".encode()
+
+
 VERSIONED_PREFIX = "/admin/api/"
 
 
@@ -57,7 +74,7 @@ class ShopifyHeadersMiddleware:
         elif path.startswith(ADMIN_PREFIX):
             version = self.window().resolve(None)
         scope.setdefault("state", {})["api_version"] = version
-        request_id = f"{uuid.uuid4()}".encode()
+        request_id = next_request_id()
         extra: list[tuple[bytes, bytes]] = [(b"X-Request-Id", request_id)]
         if version is not None:
             extra.append((b"X-Shopify-API-Version", version.encode()))

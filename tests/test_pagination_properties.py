@@ -208,3 +208,23 @@ def test_paging_forward_and_back_yields_exactly_the_selected_rows(
     count = client.get(f"{count_url}?{urlencode(count_params)}")
     assert count.json() == {"count": len(expected)}
     client.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    limit=st.none() | st.integers(1, 250),
+    cursor=st.integers(0, 2**63 - 1),
+    fields=st.none() | st.text(max_size=30),
+)
+def test_page_urls_are_urlencoded(limit: int | None, cursor: int, fields: str | None) -> None:
+    from urllib.parse import quote
+
+    from app.pagination import Cursor, encode_page_info, page_url
+
+    token = encode_page_info(Cursor("next", cursor, {"verb": "x y&z"}), "secret")
+    query = [("limit", str(limit))] if limit is not None else []
+    query += [("page_info", token)] + ([("fields", fields)] if fields is not None else [])
+    expected = f"https://shop/events.json?{urlencode(query, quote_via=quote, safe='')}"
+    limit_text = str(limit) if limit is not None else None
+    url = page_url("https://shop/events.json", limit=limit_text, page_info=token, fields=fields)
+    assert url == expected
