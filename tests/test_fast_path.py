@@ -3,13 +3,13 @@ and the minute-cached timestamp renderer like the full conversion."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.fastpath import EventReadsFastPath
-from app.timeparse import render_timestamp, timestamp_renderer
+from app.timeparse import render_timestamp, sequential_renderer, timestamp_renderer
 from tests.conftest import API, MakeClient
 
 URLS = [
@@ -69,3 +69,17 @@ def test_cached_timestamps_render_like_the_full_conversion(zone: str) -> None:
             value = start + timedelta(seconds=step)
             stored = value.strftime("%Y-%m-%d %H:%M:%S.%f")
             assert render(stored) == render_timestamp(value, tz), stored
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"])
+def test_sequential_timestamps_render_like_the_full_conversion(zone: str) -> None:
+    """The bulk writer's renderer keeps the last quarter-hour's offset: values in order,
+    across offset changes, and out of order all render as `astimezone` does."""
+    tz = ZoneInfo(zone)
+    starts = [datetime(1883, 11, 18, 16, 50), datetime(2024, 3, 10, 6, 50), datetime(1945, 10, 14)]
+    values = [s + timedelta(seconds=step) for s in starts for step in range(0, 3 * 3600, 13)]
+    values += values[::-7]
+    render = sequential_renderer(tz)
+    for value in values:
+        expected = value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
+        assert render(value) == expected == render_timestamp(value, tz), value

@@ -34,7 +34,7 @@ from sqlmodel import Session
 from app.models.event import Event
 from app.models.sandbox_state import sandbox_state_table
 from app.services.events import render_rows
-from app.timeparse import timestamp_renderer
+from app.timeparse import sequential_renderer
 
 RENDERING = "rendering"  # sandbox_state's row: {"timezone": "<IANA name>"}
 _PLACEHOLDER = b'{"id":0'  # rendered with id 0, then cut off
@@ -85,9 +85,10 @@ def render_event(event: Event, zone: ZoneInfo) -> str | None:
 
 
 def bulk_renderer(zone: ZoneInfo) -> Callable[[Mapping[str, Any]], str | None]:
-    """`stored_text` for many events' column dicts, without a row tuple and list per event
-    (the bulk generator's; tests/test_stored_rendering.py checks the two agree)."""
-    stamp = timestamp_renderer(zone)
+    """`stored_text` for many events' column dicts (datetimes, arguments as lists), without a
+    row tuple and list per event (the bulk generator's; tests/test_stored_rendering.py checks
+    the two agree)."""
+    stamp = sequential_renderer(zone)
     dumps = orjson.dumps
     cut = len(_PLACEHOLDER)
 
