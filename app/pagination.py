@@ -95,6 +95,20 @@ def _sign(payload: bytes, secret: str) -> str:
     return mac.hexdigest()[:24]
 
 
+# (token, secret) -> its cursor, for the tokens this process signed or verified: a client
+# walking pages sends back the token of the page before, and a polling client the same one
+# again and again; each is then checked once. Exact: decoding is a pure function of the two.
+_KNOWN: dict[tuple[str, str], Cursor] = {}
+_KNOWN_MAX = 4096
+_RESERVED = frozenset({"direction", "last_id", "last_value", "sig"})
+
+
+def _know(token: str, secret: str, cursor: Cursor) -> None:
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    _KNOWN[(token, secret)] = Cursor(cursor.direction, cursor.last_id, dict(cursor.filters))
+
+
 def encode_page_info(cursor: Cursor, secret: str) -> str:
     body: dict[str, Any] = {
         "direction": cursor.direction,
@@ -103,10 +117,33 @@ def encode_page_info(cursor: Cursor, secret: str) -> str:
         **cursor.filters,
     }
     body["sig"] = _sign(orjson.dumps(body, option=orjson.OPT_SORT_KEYS), secret)
-    return base64.urlsafe_b64encode(orjson.dumps(body)).rstrip(b"=").decode()
+    token = base64.urlsafe_b64encode(orjson.dumps(body)).rstrip(b"=").decode()
+    if _decodes_to_itself(cursor):
+        _know(token, secret, cursor)
+    return token
+
+
+def _decodes_to_itself(cursor: Cursor) -> bool:
+    """Whether decoding the token gives this cursor back (else it is not remembered)."""
+    return (
+        cursor.direction in ("next", "prev")
+        and type(cursor.last_id) is int
+        and 0 <= cursor.last_id <= MAX_CURSOR_ID
+        and not _RESERVED.intersection(cursor.filters)
+        and all(type(v) in (str, int) for v in cursor.filters.values())
+    )
 
 
 def decode_page_info(token: str, secret: str) -> Cursor:
+    known = _KNOWN.get((token, secret))
+    if known is not None:
+        return Cursor(known.direction, known.last_id, dict(known.filters))
+    cursor = _verify(token, secret)
+    _know(token, secret, cursor)
+    return cursor
+
+
+def _verify(token: str, secret: str) -> Cursor:
     try:
         raw = token.strip().encode("ascii")
         body = orjson.loads(base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4)))

@@ -228,3 +228,35 @@ def test_page_urls_are_urlencoded(limit: int | None, cursor: int, fields: str | 
     limit_text = str(limit) if limit is not None else None
     url = page_url("https://shop/events.json", limit=limit_text, page_info=token, fields=fields)
     assert url == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    direction=st.sampled_from(["next", "prev", "sideways"]),
+    last_id=st.integers(-5, 2**63 + 5),
+    filters=st.dictionaries(
+        st.sampled_from(["verb", "filter", "since_id", "direction", "sig", "last_value", "x"]),
+        st.text(max_size=5) | st.integers(-3, 3) | st.booleans() | st.none(),
+        max_size=3,
+    ),
+)
+def test_remembered_cursors_decode_as_their_tokens_do(
+    direction: str, last_id: int, filters: dict[str, Any]
+) -> None:
+    """Decoding a token this process signed (remembered) answers as verifying it does."""
+    from app import pagination
+    from app.errors import ShopifyError
+    from app.pagination import Cursor, decode_page_info, encode_page_info
+
+    token = encode_page_info(Cursor(direction, last_id, dict(filters)), "s")  # type: ignore[arg-type]
+    remembered = pagination._KNOWN.get((token, "s"))
+    try:
+        verified: Cursor | None = pagination._verify(token, "s")
+    except ShopifyError:
+        verified = None
+    if remembered is not None:
+        assert verified == remembered
+    try:
+        assert decode_page_info(token, "s") == verified
+    except ShopifyError:
+        assert verified is None
