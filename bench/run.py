@@ -1,13 +1,13 @@
 """The benchmark: a 1,000,000-event shop, the real server, wrk, and the ceiling beside it.
 
 `make bench` runs this. It generates the shop with `shopify-events-mock generate`, starts
-`shopify-events-mock serve` (uvicorn, one worker, no access log), drives every scenario with
-wrk (16 connections, fixed duration), then serves each scenario's exact response bytes from
-the ceiling app (bench/ceiling.py, same uvicorn settings) and drives that the same way. It
-writes bench/results/latest.md. Timings are reported, never asserted.
+`shopify-events-mock serve` (uvicorn, one worker, no access log), reads each scenario's answer,
+then starts the ceiling app (bench/ceiling.py, same uvicorn settings) serving those exact
+bytes, and drives every scenario with wrk (16 connections) on both, alternating between them.
+It writes bench/results/latest.md. Timings are reported, never asserted.
 
-Environment: BENCH_EVENTS (1000000), BENCH_SECONDS per run (6), BENCH_PG_URL (the PostgreSQL
-server used for the PostgreSQL scenario; `none` skips it).
+Environment: BENCH_EVENTS (1000000), BENCH_SECONDS per scenario and side (6), BENCH_PG_URL
+(the PostgreSQL server used for the PostgreSQL scenario; `none` skips it).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONNECTIONS = 16
+ROUNDS = 2  # each scenario: server, ceiling, server, ceiling (SECONDS in all on each)
 SECRET = "shopify-events-mock"
 
 
@@ -76,13 +77,13 @@ def wait_for_200(url: str, started: float, timeout: float = 60) -> float:
     raise RuntimeError(f"no 200 from {url}")
 
 
-def wrk(url: str) -> Run:
+def wrk(url: str, seconds: float) -> Run:
     out = subprocess.run(
         [
             "wrk",
             "-t2",
             f"-c{CONNECTIONS}",
-            f"-d{SECONDS}s",
+            f"-d{max(1, round(seconds))}s",
             "--latency",
             "-H",
             f"X-Shopify-Access-Token: {TOKEN}",
@@ -210,30 +211,53 @@ def ids_of(database_url: str) -> tuple[int, int, int]:
 
 
 def measure(database_url: str, names: list[str] | None = None) -> dict[str, Any]:
-    """Serve the shop, run the scenarios, then the ceiling on the same bytes."""
+    """Serve the shop and the ceiling side by side; each scenario alternates between them.
+
+    The ceiling serves the exact bytes the server answered. Each scenario runs ROUNDS times on
+    each, alternating, so a change in the machine's speed during the run (a shared VM's
+    neighbours) touches both sides of a ratio alike."""
     port = free_port()
     base = f"http://127.0.0.1:{port}{API}"
     first_id, top_id, order_id = ids_of(database_url)
     urls = scenarios(base, first_id, top_id, order_id)
     if names is not None:
         urls = {n: urls[n] for n in names}
-    out: dict[str, Any] = {"runs": {}}
-    bodies: dict[str, bytes] = {}
+    out: dict[str, Any] = {"runs": {}, "ceiling": {}}
     started = time.perf_counter()
     with server(serve_args(database_url, port)) as process:
         out["first_200_s"] = wait_for_200(f"{base}/events.json?limit=1", started)
+        bodies: dict[str, bytes] = {}
         for name, url in urls.items():
             status, body = get(url)
             assert status == 200, (name, status)
             bodies[url.split(str(port), 1)[1]] = body
-            out["runs"][name] = wrk(url)
-            print(f"  {name}: {out['runs'][name].rps:.0f} req/s", flush=True)
+        with ceiling(bodies, port) as cport:
+            for name, url in urls.items():
+                ours, top = [], []
+                for _ in range(ROUNDS):
+                    ours.append(wrk(url, SECONDS / ROUNDS))
+                    top.append(wrk(url.replace(f":{port}/", f":{cport}/"), SECONDS / ROUNDS))
+                out["runs"][name], out["ceiling"][name] = combined(ours), combined(top)
+                ratio = out["runs"][name].rps / out["ceiling"][name].rps
+                print(f"  {name}: {out['runs'][name].rps:.0f} req/s ({ratio:.2f})", flush=True)
         out["peak_rss_mb"] = peak_rss_mb(process.pid)
-    out["ceiling"] = ceiling(bodies, list(urls.items()), port)
     return out
 
 
-def ceiling(bodies: dict[str, bytes], urls: list[tuple[str, str]], port: int) -> dict[str, Run]:
+def combined(runs: list[Run]) -> Run:
+    """Runs of equal length as one: mean requests/s and p50, the worst p99, all errors."""
+    n = len(runs)
+    return Run(
+        sum(r.rps for r in runs) / n,
+        sum(r.p50_ms for r in runs) / n,
+        max(r.p99_ms for r in runs),
+        sum(r.errors for r in runs),
+    )
+
+
+@contextmanager
+def ceiling(bodies: dict[str, bytes], port: int) -> Iterator[int]:
+    """The ceiling app (bench/ceiling.py) serving `bodies`, on a port of its own."""
     WORK.mkdir(parents=True, exist_ok=True)
     index = {}
     for path, body in bodies.items():
@@ -245,13 +269,10 @@ def ceiling(bodies: dict[str, bytes], urls: list[tuple[str, str]], port: int) ->
     args = [str(BIN / "uvicorn"), "--factory", "ceiling:create_app", "--app-dir", "bench"]
     args += ["--port", str(cport), "--http", "h11", "--no-access-log", "--no-server-header"]
     args += ["--log-level", "warning"]
-    out: dict[str, Run] = {}
     started = time.perf_counter()
     with server(args, {"CEILING_BODIES": str(WORK / "bodies.json")}):
         wait_for_200(f"http://127.0.0.1:{cport}{API}/events.json?limit=1", started)
-        for name, url in urls:
-            out[name] = wrk(url.replace(f":{port}/", f":{cport}/"))
-    return out
+        yield cport
 
 
 @contextmanager
@@ -282,8 +303,9 @@ def report(sqlite: dict[str, Any], gen_s: float, pg: dict[str, Any] | None, pg_g
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` on {platform.node()}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{EVENTS:,} events, wrk {CONNECTIONS} connections, {SECONDS} s per run; "
-        "server and ceiling: uvicorn, one worker, h11, no access log.",
+        f"{EVENTS:,} events, wrk {CONNECTIONS} connections, {SECONDS} s per scenario on each "
+        f"side in {ROUNDS} alternating runs (server, ceiling, server, ...; requests/s and p50 "
+        "averaged, p99 the worse); server and ceiling: uvicorn, one worker, h11, no access log.",
         "",
         "| scenario | req/s | p50 ms | p99 ms | ceiling req/s | ratio | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
