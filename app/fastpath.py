@@ -1,12 +1,14 @@
 """The Event API's read routes as a pure ASGI fast path, in front of FastAPI's routing.
 
-`GET` of `events.json`, `events/{id}.json` and `{resource}/{id}/events.json` (versioned or
-not) is answered here with the same functions the FastAPI routes call (app/routers/events.py),
-skipping routing, dependency resolution and the session: on a keyset page that machinery
-cost more than the query. It answers only the plain success case; anything else (another
-path or method, a missing or refused token, a malformed version, an active visibility lag, any
-error) goes on to the app, which answers exactly as before. A read has no side effect, so
-handing a request on after a failed attempt changes nothing.
+`GET` of `events.json`, `events/count.json`, `events/{id}.json`, `{resource}/{id}/events.json`
+and `{resource}/{id}/events/count.json` (versioned or not) is answered here with the same
+functions the FastAPI routes call (app/routers/events.py), skipping routing, dependency
+resolution and the session: on a keyset page that machinery cost more than the query, and
+on a count (1M events, a time window: 724 us in all, 355 us of counting) about as much.
+It answers only the plain success case; anything else (another path or method, a missing or
+refused token, a malformed version, an active visibility lag, any error) goes on to the app,
+which answers exactly as before. A read has no side effect, so handing a request on after a
+failed attempt changes nothing.
 
 It sits inside the toolkit's and the headers' middleware, so rate limits, faults, latency,
 the shop clock and the response headers apply as to every other route.
@@ -24,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.config import Settings
 from app.deps import Query, accepted_tokens, allowed_token
 from app.errors import ShopifyError
-from app.routers.events import list_response, nested_scope, single_response
+from app.routers.events import count_response, list_response, nested_scope, single_response
 from app.services.events import parse_event_id
 from app.services.reader import EventReader
 from app.services.subjects import NESTED_ROUTES
@@ -32,6 +34,7 @@ from app.services.subjects import NESTED_ROUTES
 VERSIONED_PREFIX = "/admin/api/"
 ADMIN_PREFIX = "/admin/"
 EVENTS = "events.json"
+COUNT = ["events", "count.json"]
 
 
 def _route(path: str) -> tuple[str, str, str] | None:
@@ -44,17 +47,19 @@ def _route(path: str) -> tuple[str, str, str] | None:
         return None
     if parts == [EVENTS]:
         return ("list", "", "")
+    if parts == COUNT:
+        return ("count", "", "")
     if len(parts) == 2 and parts[0] == "events" and parts[1].endswith(".json"):
         event_id = parts[1][:-5]
-        if parse_event_id(event_id) is not None:  # not count.json, not a malformed id
+        if parse_event_id(event_id) is not None:  # not a malformed id
             return ("single", "", event_id)
     elif (
-        len(parts) == 3
-        and parts[2] == EVENTS
+        len(parts) in (3, 4)
+        and parts[2:] in ([EVENTS], COUNT)
         and parts[0] in NESTED_ROUTES
         and parse_event_id(parts[1]) is not None
     ):
-        return ("nested", parts[0], parts[1])
+        return ("nested" if len(parts) == 3 else "nested_count", parts[0], parts[1])
     return None
 
 
@@ -88,11 +93,15 @@ class EventReadsFastPath:
         items = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         query = Query([k for k, _ in items], dict(items))
         kind, resource, ident = route
+        reader = self.reader
         try:
             if kind == "single":
-                return single_response(self.reader, settings, query, ident)
-            subject = nested_scope(self.reader, resource, ident) if kind == "nested" else None
-            return list_response(self.reader, settings, query, lambda: _base_url(scope), subject)
+                return single_response(reader, settings, query, ident)
+            subject = nested_scope(reader, resource, ident) if kind.startswith("nested") else None
+            if kind.endswith("count"):
+                with reader.engine.connect() as conn:
+                    return count_response(conn, settings, query, subject)
+            return list_response(reader, settings, query, lambda: _base_url(scope), subject)
         except ShopifyError:
             return None  # the app raises it again and renders it as it always has
 

@@ -366,11 +366,6 @@ _EDGES: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
 }
 
 
-def _conn(session: Session) -> Connection:
-    """Reads run on the session's connection: Core, without the ORM's per-statement work."""
-    return session.connection()
-
-
 def hidden_ids(session: Session) -> Sequence[int]:
     """Events still inside the sandbox's visibility lag (none without a lag)."""
     hidden = session.info.get("hidden_events")
@@ -487,11 +482,10 @@ def _count_where(conn: Connection, conds: list[ColumnElement[bool]]) -> int:
     return int(conn.execute(stmt).scalar_one())
 
 
-def count(session: Session, filters: EventFilters) -> int:
+def count(conn: Connection, filters: EventFilters, hidden: Sequence[int] = ()) -> int:
     """From the maintained counts (app/services/event_counts.py) where they can answer,
-    else one indexed query; both exact, both built from `filters.conditions()`."""
-    conn = _conn(session)
-    hidden = hidden_ids(session)
+    else one indexed query; both exact, both built from `filters.conditions()`. `hidden`:
+    the events still inside the sandbox's visibility lag (`hidden_ids`)."""
     if filters.subject_type is None:
 
         def exact(spans: list[Span]) -> int:
