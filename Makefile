@@ -44,7 +44,7 @@ format: install ## Format and autofix with ruff
 openapi: install ## Regenerate openapi/openapi.json from the app
 	$(BIN)/python -m app.openapi > openapi/openapi.json
 
-bench: install ## Benchmark a 1M-event shop with wrk (writes bench/results/latest.md; ~8 min)
+bench: install ## Benchmark a 1M-event shop with wrk (writes bench/results/latest.md; ~6 min)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
