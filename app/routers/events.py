@@ -48,6 +48,12 @@ NestedResource = Annotated[
 SubjectId = Annotated[str, Path(json_schema_extra={"pattern": "^[0-9]{1,19}$"})]
 
 
+def _stored(reader: EventReader, settings: Settings, fields: tuple[str, ...] | None) -> bool:
+    """Whether to answer from the events' stored renderings (app/services/rendered.py): all
+    fields, and this server's zone is the one they were rendered in."""
+    return fields is None and reader.rendering_zone == settings.shop_timezone
+
+
 def list_response(
     reader: EventReader,
     settings: Settings,
@@ -78,7 +84,7 @@ def list_response(
         if scope is not None:
             filters = filters.scoped(*scope)
     body = None
-    if fields is None and reader.rendering_zone == settings.shop_timezone:
+    if _stored(reader, settings, fields):
         page = queries.list_page(reader, filters, limit, cursor, hidden, stored=True)
         stored = queries.stored_json(page.rows)
         if stored is not None:
@@ -115,7 +121,7 @@ def single_response(
     if parsed is None:
         raise NotFound()
     fields = parse_fields(query.values.get("fields"))
-    if fields is None and reader.rendering_zone == settings.shop_timezone:
+    if _stored(reader, settings, fields):
         row = queries.get_one(reader, parsed, hidden, stored=True)
         if row is None:
             raise NotFound()
