@@ -20,8 +20,7 @@ which process wrote an event, only its speed does.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +32,7 @@ from sqlmodel import Session
 
 from app.models.event import Event
 from app.models.sandbox_state import sandbox_state_table
-from app.services.events import render_rows
+from app.services.events import render_row
 from app.timeparse import sequential_renderer
 
 RENDERING = "rendering"  # sandbox_state's row: {"timezone": "<IANA name>"}
@@ -43,49 +42,21 @@ _S = sandbox_state_table.c
 _ZONES: weakref.WeakKeyDictionary[Engine, ZoneInfo] = weakref.WeakKeyDictionary()
 
 
-def stored_text(
-    subject_id: int,
-    created_at: datetime,
-    subject_type: str,
-    verb: str,
-    arguments: Sequence[Any],
-    body: str | None,
-    message: str,
-    author: str,
-    description: str,
-    path: str | None,
-    zone: ZoneInfo,
-) -> str | None:
-    """The stored rendering: the list's own renderer (so never a byte apart), minus the id.
+def render_event(event: Event, zone: ZoneInfo) -> str | None:
+    """The stored rendering: the list's own renderer (`render_row`, so never a byte apart),
+    minus the leading `{"id":<id>` (the id is null before the insert; it holds no comma).
 
     None where JSON can't hold a value (a lone surrogate): that row is rendered from its
     columns, which answers as it always did."""
-    row = (0, subject_id, created_at, subject_type, verb, list(arguments), body, message)
-    (event,) = render_rows([(*row, author, description, path)], zone, None)
     try:
-        return orjson.dumps(event)[len(_PLACEHOLDER) :].decode()
+        text = orjson.dumps(render_row(event, zone, None))
     except orjson.JSONEncodeError:
         return None
-
-
-def render_event(event: Event, zone: ZoneInfo) -> str | None:
-    return stored_text(
-        event.subject_id,
-        event.created_at,
-        event.subject_type,
-        event.verb,
-        event.arguments,
-        event.body,
-        event.message,
-        event.author,
-        event.description,
-        event.path,
-        zone,
-    )
+    return text[text.index(b",") :].decode()
 
 
 def bulk_renderer(zone: ZoneInfo) -> Callable[[Mapping[str, Any]], str | None]:
-    """`stored_text` for many events' column dicts (datetimes, arguments as lists), without a
+    """`render_event` for many events' column dicts (datetimes, arguments as lists), without a
     row tuple and list per event (the bulk generator's; tests/test_stored_rendering.py checks
     the two agree)."""
     stamp = sequential_renderer(zone)
