@@ -168,12 +168,10 @@ def _verify(token: str, secret: str) -> Cursor:
 def page_url(base_url: str, *, limit: str | None, page_info: str, fields: str | None) -> str:
     """`urlencode(..., quote_via=quote, safe='')` of the three, written out: `limit` is digits
     and page_info URL-safe base64 (both unreserved characters), so only `fields` is quoted."""
-    url = (
-        f"{base_url}?limit={limit}&page_info={page_info}"
-        if limit is not None
-        else (f"{base_url}?page_info={page_info}")
-    )
-    return url if fields is None else f"{url}&fields={quote(fields, safe='')}"
+    query = f"page_info={page_info}" if limit is None else f"limit={limit}&page_info={page_info}"
+    if fields is not None:
+        query += f"&fields={quote(fields, safe='')}"
+    return f"{base_url}?{query}"
 
 
 def page_links(
