@@ -62,11 +62,12 @@ def create_schema(engine: Engine, timezone: str | None = None) -> str | None:
 
 def _add_new_columns(engine: Engine) -> None:
     """A database made by an earlier version gets the (nullable) columns added since then."""
-    tables = set(inspect(engine).get_table_names())
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names())
     for table in SQLModel.metadata.sorted_tables:
         if table.name not in tables:
             continue
-        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        present = {c["name"] for c in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name in present or not column.nullable:
                 continue
