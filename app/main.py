@@ -16,6 +16,7 @@ from app.db import create_schema, make_engine
 from app.deps import require_access_token
 from app.errors import install_error_handlers
 from app.fastpath import EventReadsFastPath
+from app.front import ShopApp
 from app.middleware import ShopifyHeadersMiddleware
 from app.rendering import JSONResponse
 from app.routers import blogs, collections, comments, events, orders, pages, price_rules, products
@@ -47,7 +48,7 @@ async def _versioned(
     """Declares the version path segment; the middleware resolves it."""
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> ShopApp:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
 
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         yield
         engine.dispose()
 
-    app = FastAPI(
+    app = ShopApp(
         title="shopify-events-mock",
         summary="A local, faithful clone of Shopify's Admin REST API Event endpoints.",
         version="0.1.0",
@@ -80,18 +81,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
         app.include_router(router, prefix="/admin", dependencies=auth, include_in_schema=False)
     install_error_handlers(app)
-    # Added first, so innermost: inside the toolkit's and the headers' middleware.
-    app.add_middleware(EventReadsFastPath, state=app.state, settings=settings, reader=reader)
+    # In front of FastAPI's own stack (app/front.py); added first, so innermost of the front:
+    # inside the toolkit's and the headers' middleware.
+    app.add_front_middleware(EventReadsFastPath, state=app.state, settings=settings, reader=reader)
     install_toolkit(app, settings, engine)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(
+    app.add_front_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_front_middleware(
         ShopifyHeadersMiddleware,
         oldest=settings.api_oldest_supported,
         newest=settings.api_newest,
         deprecation_months=settings.api_deprecation_months,
     )
     if settings.cors_allow_origins:  # off unless origins are configured
-        app.add_middleware(
+        app.add_front_middleware(
             ShopifyCORSMiddleware,
             allow_origins=settings.cors_allow_origins,
             allow_methods=["*"],
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     return app
 
 
-def create_served_app() -> FastAPI:
+def create_served_app() -> ShopApp:
     """create_app() for `serve`: the objects built so far live as long as the process, so they
     are moved out of the garbage collector's sight (`gc.freeze`). Otherwise every full
     collection walks them all, and a page of 50 rows allocates enough to trigger them often:

@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.db import open_session
+from app.front import ShopApp
 from app.seed import fixture_names
 from app.toolkit.control import reset_shop
 from app.toolkit.middleware import ToolkitMiddleware
@@ -27,7 +27,7 @@ calls when the server requires it. Versions inside the deprecation window answer
 """
 
 
-def install(app: FastAPI, settings: Settings, engine: Engine) -> Toolkit:
+def install(app: ShopApp, settings: Settings, engine: Engine) -> Toolkit:
     initialise_state(engine, settings, overwrite=False)
     if settings.reseed_on_start:
         with open_session(engine, settings) as session:
@@ -40,5 +40,5 @@ def install(app: FastAPI, settings: Settings, engine: Engine) -> Toolkit:
     app.state.hidden_events = toolkit.hidden_event_ids
     if settings.sandbox_api:
         app.include_router(router)
-    app.add_middleware(ToolkitMiddleware, toolkit=toolkit, request_log=settings.request_log)
+    app.add_front_middleware(ToolkitMiddleware, toolkit=toolkit, request_log=settings.request_log)
     return toolkit
