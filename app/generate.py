@@ -13,9 +13,9 @@ not: their events remain, as after a REST destroy). Blogs, articles and comments
 last, parents first. Timestamps are spread evenly over the period and ids follow them, so id
 order is time order, as in Shopify. The same arguments give the same shop.
 
-A writer thread stores each batch in one transaction while the next batch is made: one INSERT
-per table whose rows arrive as one JSON array (SQLite `json_each`, PostgreSQL
-`json_populate_recordset`), so the database, not Python, does the per-row work.
+A writer stores each batch in one transaction while the next batch is made: on SQLite a child
+process (app/sqlite_bulk.py, which also counts the events), on PostgreSQL a thread sending one
+INSERT per table whose rows arrive as one JSON array (`json_populate_recordset`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import random
 import re
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -34,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from pydantic_core import PydanticUndefined
-from sqlalchemy import DateTime, Table, func, select
+from sqlalchemy import JSON, DateTime, Table, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, SQLModel
@@ -56,7 +57,13 @@ from app.models.blog import Blog
 from app.models.collection import Collection
 from app.models.comment import Comment
 from app.models.event import Event, events_table
-from app.models.event_count import rebuild_event_counts, suspend_event_counts
+from app.models.event_count import (
+    LEVEL_SIZES,
+    SQLITE_COUNTS_UPSERT,
+    rebuild_event_counts,
+    resume_event_counts,
+    suspend_event_counts,
+)
 from app.models.order import Fulfillment, LineItem, Order, Refund, Transaction
 from app.models.page import Page
 from app.models.price_rule import PriceRule
@@ -75,9 +82,9 @@ from app.services.transactions import (
     payment_receipt,
     plan_transaction,
 )
+from app.sqlite_bulk import ChildWriter, Insert, counting, store_batch
 
 BATCH = 20_000
-SQLITE_CACHE_KIB = 256 * 1024
 # The most events one action records (a refund: refund_success, restock_line_items, mail_sent;
 # an order placed with a transaction: placed, the transaction's, confirmed, mail_sent).
 MAX_EVENTS_PER_ACTION = 4
@@ -959,11 +966,10 @@ def _first_ids(engine: Engine) -> tuple[dict[str, int], int]:
 
 
 class _Writer:
-    """Stores a batch in one transaction: each table's rows as one JSON array (orjson of the
-    instances' own attribute dicts) that the database unpacks and types in one INSERT.
-
-    Little Python work per row, and none with the database: executemany (or psycopg's COPY
-    write_row) held the GIL for every row and stalled the thread making the next batch.
+    """Stores a batch in one transaction, each table's rows as their instances' own attribute
+    dicts: on SQLite in a child process (app/sqlite_bulk.py), on PostgreSQL as one JSON array
+    per table that `json_populate_recordset` unpacks and types in one INSERT (psycopg's COPY
+    `write_row` held the GIL for every row and stalled the thread making the next batch).
     """
 
     def __init__(self, engine: Engine, ids: Iterator[int], zone: ZoneInfo | None) -> None:
@@ -971,6 +977,8 @@ class _Writer:
         self.postgres = engine.dialect.name == "postgresql"
         self.quote = engine.dialect.identifier_preparer.quote  # `authorization` is reserved
         self.ids = ids
+        # SQLite: the writer counts each batch's events itself (app/models/event_count.py).
+        self.counting = False
         self.tables = SQLModel.metadata.sorted_tables  # parents first
         self._inserts: dict[str, str] = {}
 
@@ -994,51 +1002,57 @@ class _Writer:
             if rows.get(table.name)
         ]
 
+    def sqlite_payload(
+        self, events: list[dict[str, Any]], rows: list[tuple[Table, list[Any]]]
+    ) -> bytes:
+        """The batch as app/sqlite_bulk.py reads it (whole seconds: OPT_OMIT_MICROSECONDS;
+        the walk's times have none)."""
+        batch = [(events_table.name, events), *((t.name, values) for t, values in rows)]
+        return orjson.dumps(batch, option=orjson.OPT_OMIT_MICROSECONDS)
+
+    def sqlite_inserts(self) -> list[Insert]:
+        """Each table's named-parameter INSERT, every value typed as SQLAlchemy stores it;
+        the events' then counts them, when `self.counting`."""
+        out = []
+        for table in self.tables:
+            columns = ", ".join(self.quote(c.name) for c in table.columns)
+            values = ", ".join(self._bound(c) for c in table.columns)
+            json_keys = tuple(c.key for c in table.columns if isinstance(c.type, JSON))
+            sql = f"INSERT INTO {table.name} ({columns}) VALUES ({values})"
+            keys = tuple(c.key for c in table.columns)
+            if table is events_table and self.counting:
+                out.append(
+                    Insert(table.name, sql, keys, json_keys, SQLITE_COUNTS_UPSERT, LEVEL_SIZES)
+                )
+            else:
+                out.append(Insert(table.name, sql, keys, json_keys))
+        return out
+
+    def _bound(self, column: Any) -> str:
+        if isinstance(column.type, DateTime):
+            # orjson's `2025-01-01T00:02:37` as SQLAlchemy's SQLite text
+            # `2025-01-01 00:02:37.000000`, which is compared as text. NULL stays NULL.
+            return f"replace(:{column.key}, 'T', ' ') || '.000000'"
+        return f":{column.key}"
+
     def _insert(self, table: Table) -> str:
-        """`INSERT INTO t (...) SELECT <each column, typed> FROM <the JSON array>`."""
+        """PostgreSQL: `INSERT INTO t (...) SELECT ... FROM <the JSON array, typed>`."""
         if table.name not in self._inserts:
             columns = ", ".join(self.quote(c.name) for c in table.columns)
-            if self.postgres:  # the keys fill the row type's columns, typed by PostgreSQL
-                source = f"json_populate_recordset(NULL::{table.name}, %s::json)"
-                picks = columns
-            else:
-                source = "json_each(?)"
-                picks = ", ".join(self._pick(c) for c in table.columns)
+            source = f"json_populate_recordset(NULL::{table.name}, %s::json)"
             self._inserts[table.name] = (
-                f"INSERT INTO {table.name} ({columns}) SELECT {picks} FROM {source}"
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {source}"
             )
         return self._inserts[table.name]
 
-    def _pick(self, column: Any) -> str:
-        value = f"json_extract(value, '$.{column.key}')"
-        if isinstance(column.type, DateTime):
-            # orjson's `2025-01-01T00:02:37` (whole seconds: OPT_OMIT_MICROSECONDS; the walk's
-            # times have none) as SQLAlchemy's SQLite text `2025-01-01 00:02:37.000000`, which
-            # is compared as text. NULL stays NULL.
-            return f"replace({value}, 'T', ' ') || '.000000'"
-        return value
-
-    def store(
+    def store_postgres(
         self, raw: Any, events: list[dict[str, Any]], rows: list[tuple[Table, list[Any]]]
     ) -> None:
-        plan = [(events_table, events), *rows]
-        if self.postgres:
-            with raw.cursor() as cursor:
-                for table, values in plan:
-                    if values:
-                        cursor.execute(self._insert(table), (orjson.dumps(values).decode(),))
-            raw.commit()
-            return
-        raw.execute("BEGIN")
-        try:
-            for table, values in plan:
+        with raw.cursor() as cursor:
+            for table, values in [(events_table, events), *rows]:
                 if values:
-                    blob = orjson.dumps(values, option=orjson.OPT_OMIT_MICROSECONDS)
-                    raw.execute(self._insert(table), (blob,))
-            raw.execute("COMMIT")
-        except BaseException:
-            raw.execute("ROLLBACK")
-            raise
+                    cursor.execute(self._insert(table), (orjson.dumps(values).decode(),))
+        raw.commit()
 
 
 def write_shop(
@@ -1049,18 +1063,83 @@ def write_shop(
 ) -> int:
     """Generate the plan's shop into the database; returns how many events were written.
 
-    The batches are made in this thread while a writer thread stores the previous one (both
-    drivers release the GIL while the database works), one transaction per batch.
+    The batches are made in this thread while the writer stores the previous one, one
+    transaction per batch: on SQLite a child process (app/sqlite_bulk.py), on PostgreSQL a
+    thread (psycopg releases the GIL while the server works). An in-memory SQLite shop, which
+    no other process can open, is written in this thread.
     """
     first_ids, first_number = _first_ids(engine)
     with Session(engine) as session:
-        # Taken up front: the writer thread has not stored earlier batches yet.
+        # Taken up front: the writer has not stored earlier batches yet.
         ids = iter(reserve_ids(session, events_table, plan.events))
-        # Row triggers would double SQLite's cost per row: counts are recounted once at the end.
-        suspend_event_counts(session.connection())
+        # Row triggers would double SQLite's cost per row. The SQLite writer counts each
+        # batch instead (when the rows were exact to start from); otherwise, and on
+        # PostgreSQL, every event is recounted once at the end.
+        exact = suspend_event_counts(session.connection())
         zone = rendering_zone(session)
         session.commit()
     writer = _Writer(engine, ids, zone)
+    writer.counting = exact and not writer.postgres
+    generator = ShopGenerator(plan, settings, first_ids, first_number)
+    written = 0
+    counted = False
+    # Millions of short-lived objects, none in a cycle once its lifecycle ends: the cyclic
+    # collector would only rescan the growing heap (it doubled the run time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with _sink(engine, writer) as store:
+            for batch in generator.batches():
+                events = writer.event_rows(batch.events)
+                store(events, writer.resource_rows(batch.rows))
+                written += len(events)
+                if progress is not None:
+                    progress(len(events))
+        counted = writer.counting
+    finally:
+        if collecting:
+            gc.enable()
+        with engine.begin() as conn:
+            if not (counted and resume_event_counts(conn)):
+                rebuild_event_counts(conn)
+    with Session(engine) as session:
+        sync_id_sequences(session)
+        session.commit()
+    return written
+
+
+Store = Callable[[list[dict[str, Any]], list[tuple[Table, list[Any]]]], None]
+
+
+@contextmanager
+def _sink(engine: Engine, writer: _Writer) -> Iterator[Store]:
+    """`store(events, rows)` for each batch; on leaving, every batch is committed (or the
+    writer's error is raised)."""
+    if writer.postgres:
+        with _postgres_thread(engine, writer) as store:
+            yield store
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        with engine.connect() as conn:
+            raw: Any = conn.connection.driver_connection
+            inserts = {insert.table: insert for insert in writer.sqlite_inserts()}
+            with counting(raw, inserts.values()) as counter:
+                yield lambda events, rows: store_batch(
+                    raw, inserts, writer.sqlite_payload(events, rows), counter
+                )
+        return
+    child = ChildWriter(database, writer.sqlite_inserts())
+    try:
+        yield lambda events, rows: child.send(writer.sqlite_payload(events, rows))
+    except BaseException:
+        child.abort()
+        raise
+    child.finish()
+
+
+@contextmanager
+def _postgres_thread(engine: Engine, writer: _Writer) -> Iterator[Store]:
     pending: queue.Queue[tuple[list[Any], list[Any]] | None] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 
@@ -1068,43 +1147,24 @@ def write_shop(
         try:
             with engine.connect() as conn:
                 raw: Any = conn.connection.driver_connection
-                if not writer.postgres:
-                    raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-                    raw.execute("PRAGMA synchronous=OFF")
                 while (item := pending.get()) is not None:
-                    writer.store(raw, *item)
-                    if progress is not None:
-                        progress(len(item[0]))
+                    writer.store_postgres(raw, *item)
         except BaseException as exc:
             failure.append(exc)
             while pending.get() is not None:
                 pass
 
+    def put(events: list[dict[str, Any]], rows: list[tuple[Table, list[Any]]]) -> None:
+        if failure:
+            raise failure[0]
+        pending.put((events, rows))
+
     thread = threading.Thread(target=store, name="generate-writer", daemon=True)
     thread.start()
-    generator = ShopGenerator(plan, settings, first_ids, first_number)
-    written = 0
-    # Millions of short-lived objects, none in a cycle once its lifecycle ends: the cyclic
-    # collector would only rescan the growing heap (it doubled the run time).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        for batch in generator.batches():
-            if failure:
-                break
-            events = writer.event_rows(batch.events)
-            pending.put((events, writer.resource_rows(batch.rows)))
-            written += len(events)
+        yield put
     finally:
-        if collecting:
-            gc.enable()
         pending.put(None)
         thread.join()
-        with engine.begin() as conn:
-            rebuild_event_counts(conn)
     if failure:
         raise failure[0]
-    with Session(engine) as session:
-        sync_id_sequences(session)
-        session.commit()
-    return written

@@ -1,0 +1,142 @@
+"""generate's writers: the SQLite child process (app/sqlite_bulk.py) and its own event counts.
+
+The counts a bulk write leaves must be the very rows a full recount makes; a batch the child
+cannot store stops the run with SQLite's own error and keeps the batches before it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+
+from app.db import create_schema, make_engine
+from app.generate import Plan, write_shop
+from app.models.event import events_table
+from app.models.event_count import (
+    counts_are_maintained,
+    rebuild_event_counts,
+    resume_event_counts,
+    suspend_event_counts,
+)
+from app.sqlite_bulk import ChildWriter, EventCounter, Insert
+from tests.conftest import MakeClient, engine_of
+from tests.factories import event_payload, insert_events
+
+ROWS = (
+    "SELECT kind, subject_type, verb, level, bucket, part, n, min_id, max_id "
+    "FROM event_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6"
+)
+
+
+def _count_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(ROWS))]
+
+
+def _recounted(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.begin() as conn:
+        rebuild_event_counts(conn)
+    return _count_rows(engine)
+
+
+def test_the_writers_counts_are_a_full_recounts_rows(make_client: MakeClient) -> None:
+    client = make_client("docs")
+    engine = engine_of(client)
+    # Added to a shop with events, twice (the second run's buckets meet the first's).
+    write_shop(engine, Plan(events=3000, seed=7, days=20, end=datetime(2027, 1, 1)))
+    write_shop(engine, Plan(events=1500, seed=8, days=5, end=datetime(2027, 2, 1)))
+    with engine.connect() as conn:
+        assert counts_are_maintained(conn)
+        assert conn.execute(select(func.count()).select_from(events_table)).scalar_one() > 4500
+    written = _count_rows(engine)
+    assert written == _recounted(engine)
+
+
+def test_counts_are_recounted_when_they_no_longer_add_up(make_client: MakeClient) -> None:
+    client = make_client("docs")
+    engine = engine_of(client)
+    with engine.begin() as conn:
+        assert suspend_event_counts(conn) is True
+    insert_events(client, [event_payload(i, id=None) for i in range(3)])  # no triggers now
+    with engine.begin() as conn:
+        assert resume_event_counts(conn) is False  # 3 events the rows do not hold
+        assert not counts_are_maintained(conn)
+        rebuild_event_counts(conn)
+        assert counts_are_maintained(conn)
+        assert suspend_event_counts(conn) is True
+    with engine.begin() as conn:
+        assert resume_event_counts(conn) is (engine.dialect.name == "sqlite")
+
+
+def test_an_in_memory_shop_is_written_in_process() -> None:
+    engine = make_engine("sqlite://")
+    create_schema(engine, "America/New_York")
+    assert write_shop(engine, Plan(events=800, seed=2, days=3)) == 800
+    with engine.connect() as conn:
+        assert counts_are_maintained(conn)
+    assert _count_rows(engine) == _recounted(engine)
+
+
+def test_a_batch_the_child_cannot_store_stops_the_run(tmp_path: Path) -> None:
+    database = tmp_path / "shop.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    create_schema(engine)
+    engine.dispose()
+    insert = Insert(
+        "events",
+        "INSERT INTO events (id, subject_id, created_at, subject_type, verb, arguments, "
+        "message, author, description) VALUES (:id, :subject_id, :created_at, :subject_type, "
+        ":verb, :arguments, :message, :author, :description)",
+        ("id", "subject_id", "created_at", "subject_type", "verb", "arguments", "message"),
+        ("arguments",),
+    )
+
+    def batch(*ids: int) -> bytes:
+        rows = [
+            {
+                "id": i,
+                "subject_id": 1,
+                "created_at": "2026-01-01 00:00:00.000000",
+                "subject_type": "Order",
+                "verb": "placed",
+                "arguments": ["#1001"],
+                "message": "Order was placed.",
+                "author": "Shopify",
+                "description": "Order was placed.",
+            }
+            for i in ids
+        ]
+        return orjson.dumps([["events", rows]])
+
+    child = ChildWriter(str(database), [insert])
+    child.send(batch(1, 2))
+    with pytest.raises(RuntimeError, match=r"UNIQUE constraint failed: events\.id"):
+        child.send(batch(3, 1))  # the error surfaces at the latest when the run finishes
+        child.finish()
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(select(events_table.c.id).order_by(events_table.c.id))]
+        arguments = conn.execute(select(events_table.c.arguments)).scalars().first()
+    assert ids == [1, 2]  # the first batch, whole; nothing of the failed one
+    assert arguments == ["#1001"]  # JSON columns are stored as JSON text
+
+
+def test_the_counter_buckets_hours_as_the_sql_does() -> None:
+    counter = EventCounter((1, 24, 768))
+    events = [
+        {"id": 5, "subject_type": "Order", "verb": "placed", "created_at": "0001-01-01T00:59:59"},
+        {"id": 9, "subject_type": "Order", "verb": "placed", "created_at": "2026-03-08T07:00:00"},
+    ]
+    counter.add(events)
+    hour = (datetime(2026, 3, 8, 7) - datetime(1, 1, 1)).total_seconds() // 3600
+    assert counter.rows[(0, "Order", "placed", 0, 0)] == [1, 5, 5]
+    assert counter.rows[(0, "Order", "placed", 0, int(hour))] == [1, 9, 9]
+    assert counter.rows[(3, "", "", 2, 0)] == [1, 5, 5]
+    assert counter.rows[(3, "", "", 1, int(hour) // 24)] == [1, 9, 9]
+    assert len(counter.rows) == 2 * 4 * 3  # each event: four kinds at three levels
