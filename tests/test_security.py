@@ -185,7 +185,8 @@ SQL_CALLS = {"text", "execute", "executemany", "exec_driver_sql", "executescript
 JUSTIFIED = {
     # an integer constant of the module, not input
     ("db.py", "PRAGMA busy_timeout="),
-    ("generate.py", "PRAGMA cache_size=-"),
+    ("sqlite_bulk.py", "PRAGMA busy_timeout="),
+    ("sqlite_bulk.py", "PRAGMA cache_size=-"),
     # the app's own table, column and type names (SQLModel.metadata), not input
     ("db.py", "ALTER TABLE {table.name} ADD COLUMN "),
 }
