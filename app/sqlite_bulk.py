@@ -1,7 +1,7 @@
 """`generate`'s SQLite writer: a child process that stores the batches the parent makes.
 
 SQLite does an INSERT's per-row work fastest when the rows are bound one by one
-(`executemany`: ~9 µs an event row, against ~20 µs unpacked from a JSON array with
+(`executemany`: ~8 µs an event row, against ~20 µs unpacked from a JSON array with
 `json_each` and a `json_extract` per column). But `executemany` takes the GIL back for every
 row, and in a thread beside the generating one it was starved of it (docs/decisions.md). In a
 process of its own it has a core and a GIL to itself, so the parent only makes the batches
