@@ -33,6 +33,18 @@ def next_request_id() -> bytes:
 
 
 VERSIONED_PREFIX = "/admin/api/"
+# scope["state"] key: the headers this middleware adds to the request's response. Inner layers
+# add theirs to the same list (`add_response_header`) instead of wrapping `send` once more.
+RESPONSE_HEADERS = "response_headers"
+
+
+def add_response_header(scope: Scope, header: tuple[bytes, bytes]) -> bool:
+    """Have ShopifyHeadersMiddleware send `header` too, before its own; False without it."""
+    extra: list[tuple[bytes, bytes]] | None = scope.get("state", {}).get(RESPONSE_HEADERS)
+    if extra is None:
+        return False
+    extra.insert(0, header)
+    return True
 
 
 class ShopifyHeadersMiddleware:
@@ -73,13 +85,14 @@ class ShopifyHeadersMiddleware:
                 )
         elif path.startswith(ADMIN_PREFIX):
             version = self.window().resolve(None)
-        scope.setdefault("state", {})["api_version"] = version
-        request_id = next_request_id()
-        extra: list[tuple[bytes, bytes]] = [(b"X-Request-Id", request_id)]
+        extra: list[tuple[bytes, bytes]] = [(b"X-Request-Id", next_request_id())]
         if version is not None:
             extra.append((b"X-Shopify-API-Version", version.encode()))
         if deprecated:
             extra.append((b"X-Shopify-API-Deprecated-Reason", DEPRECATED_REASON.encode()))
+        state = scope.setdefault("state", {})
+        state["api_version"] = version
+        state[RESPONSE_HEADERS] = extra
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

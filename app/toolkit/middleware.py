@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import use_clock
+from app.middleware import add_response_header
 from app.rendering import CONTENT_TYPE, dumps
 from app.toolkit.config import FAULT_KINDS, RateLimit
 from app.toolkit.ratelimit import CALL_LIMIT_HEADER, retry_after, throttled_message
@@ -141,13 +142,15 @@ class ToolkitMiddleware:
             fault = toolkit.draw_fault(scope["method"])
         limit = config.rate_limit
         now = toolkit.clock.timestamp()
-        extra: list[tuple[bytes, bytes]] = []
+        extra: list[tuple[bytes, bytes]] = []  # the headers this layer adds itself
         if token is not None:
             if fault == "429":
                 verdict = toolkit.buckets.peek(token, now, limit)
             else:
                 verdict = toolkit.buckets.take(token, now, limit)
-            extra.append((CALL_LIMIT_HEADER, verdict.header))
+            header = (CALL_LIMIT_HEADER, verdict.header)
+            if not add_response_header(scope, header):
+                extra.append(header)
             if not verdict.allowed:
                 fault = "429"
         if fault is not None and await self._fault(fault, scope, receive, send, extra, limit):
