@@ -17,6 +17,7 @@ from starlette.responses import Response
 from app.rendering import JSONResponse
 
 log = logging.getLogger("shopify_events_mock")
+UNEXPECTED = "An unexpected error occurred"
 
 PAGINATION_DOCS = "See https://shopify.dev/api/usage/pagination-rest for more information."
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
@@ -109,7 +110,7 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
 
 async def _unexpected(_: Request, exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
-    return error_response(500, "An unexpected error occurred")
+    return error_response(500, UNEXPECTED)
 
 
 def install_error_handlers(app: FastAPI) -> None:

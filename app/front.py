@@ -21,9 +21,8 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.rendering import CONTENT_TYPE, dumps
-
-UNEXPECTED = dumps({"errors": "An unexpected error occurred"})
+from app.errors import UNEXPECTED
+from app.rendering import send_errors
 
 
 class ServerErrorGuard:
@@ -43,17 +42,7 @@ class ServerErrorGuard:
             await self.app(scope, receive, tracked)
         except Exception:
             if not started:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [
-                            (b"content-type", CONTENT_TYPE.encode()),
-                            (b"content-length", str(len(UNEXPECTED)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": UNEXPECTED})
+                await send_errors(send, 500, UNEXPECTED, [])
             raise
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from starlette.responses import JSONResponse as StarletteJSONResponse
 from starlette.responses import Response
+from starlette.types import Send
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -46,3 +47,22 @@ class JSONBytesResponse(Response):
         else:
             self.raw_headers = [length]
         self.raw_headers.append((b"content-type", _CONTENT_TYPE))
+
+
+async def send_errors(
+    send: Send, status: int, errors: str, headers: list[tuple[bytes, bytes]]
+) -> None:
+    """Answer `{"errors": errors}` straight through ASGI (for middleware, outside any route)."""
+    body = dumps({"errors": errors})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", _CONTENT_TYPE),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

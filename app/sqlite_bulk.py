@@ -253,7 +253,7 @@ class ChildWriter:
             self._process.stdin.close()
         answer = self._answer()
         if self._process.wait() != 0 or answer:
-            raise RuntimeError(f"generate's writer failed:\n{answer.decode(errors='replace')}")
+            raise _failure(answer)
 
     def abort(self) -> None:
         if not self._done:
@@ -271,7 +271,11 @@ class ChildWriter:
     def _raise(self) -> None:
         answer = self._answer()
         self.abort()
-        raise RuntimeError(f"generate's writer failed:\n{answer.decode(errors='replace')}")
+        raise _failure(answer)
+
+
+def _failure(answer: bytes) -> RuntimeError:
+    return RuntimeError(f"generate's writer failed:\n{answer.decode(errors='replace')}")
 
 
 if __name__ == "__main__":

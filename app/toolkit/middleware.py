@@ -21,8 +21,9 @@ from contextvars import ContextVar
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import use_clock
+from app.errors import UNEXPECTED
 from app.middleware import add_response_header
-from app.rendering import CONTENT_TYPE, dumps
+from app.rendering import CONTENT_TYPE, send_errors
 from app.toolkit.config import FAULT_KINDS, RateLimit
 from app.toolkit.ratelimit import CALL_LIMIT_HEADER, retry_after, throttled_message
 from app.toolkit.state import Toolkit
@@ -30,7 +31,6 @@ from app.toolkit.state import Toolkit
 FAULT_HEADER = b"x-sandbox-fault"
 LATENCY_HEADER = b"x-sandbox-latency"
 ADMIN_PREFIX = "/admin/"
-UNEXPECTED = "An unexpected error occurred"
 UNAVAILABLE = "Service Unavailable"
 STANDARD = RateLimit(plan="standard")
 
@@ -47,24 +47,6 @@ class _QuietDrops(logging.Filter):
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-
-
-async def _respond(
-    send: Send, status: int, errors: str, headers: list[tuple[bytes, bytes]]
-) -> None:
-    body = dumps({"errors": errors})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", CONTENT_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _drop(send: Send) -> None:
@@ -175,16 +157,16 @@ class ToolkitMiddleware:
         """Answer with the fault; False when the request should be served after all."""
         if fault == "429":
             shown = limit if limit.enforced else STANDARD
-            await _respond(
+            await send_errors(
                 send,
                 429,
                 throttled_message(shown),
                 [*extra, (b"Retry-After", retry_after(shown).encode())],
             )
         elif fault == "500":
-            await _respond(send, 500, UNEXPECTED, extra)
+            await send_errors(send, 500, UNEXPECTED, extra)
         elif fault == "503":
-            await _respond(send, 503, UNAVAILABLE, [*extra, (b"Retry-After", b"1.0")])
+            await send_errors(send, 503, UNAVAILABLE, [*extra, (b"Retry-After", b"1.0")])
         elif fault == "drop":
             await _drop(send)
         elif fault == "lost":
