@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck check format openapi bench clean
+.PHONY: help install bytecode run test lint typecheck check format openapi bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -21,7 +21,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the package with its dev tools
 
-run: install ## Serve the documented example shop on http://127.0.0.1:8000
+# app/'s bytecode, written even where PYTHONDONTWRITEBYTECODE is set: the server starts ~0.1 s
+# sooner when Python need not compile its ~90 modules from source on every start.
+bytecode: install
+	$(BIN)/python -m compileall -q app
+
+run: bytecode ## Serve the documented example shop on http://127.0.0.1:8000
 	$(BIN)/shopify-events-mock serve --host $(HOST) --port $(PORT)
 
 test: install ## Run the whole test suite (SQLite, and PostgreSQL when reachable)
@@ -44,7 +49,7 @@ format: install ## Format and autofix with ruff
 openapi: install ## Regenerate openapi/openapi.json from the app
 	$(BIN)/python -m app.openapi > openapi/openapi.json
 
-bench: install ## Benchmark a 1M-event shop with wrk (writes bench/results/latest.md; ~6 min)
+bench: bytecode ## Benchmark a 1M-event shop with wrk (writes bench/results/latest.md; ~6 min)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import os
 import time
@@ -143,6 +144,8 @@ def serve(
     if warning:
         typer.echo(warning, err=True)
     typer.echo(f"shopify-events-mock: serving {settings.database_url} on http://{host}:{port}")
+    if workers == 1 and not reload:
+        gc.disable()  # until create_served_app() has frozen what the app's import made
     uvicorn.run(
         "app.main:create_served_app",
         factory=True,

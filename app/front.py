@@ -15,9 +15,11 @@ job for them: an exception raised before a response has started is answered with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,10 +51,23 @@ class ServerErrorGuard:
 class ShopApp(FastAPI):
     """FastAPI with front middleware (see the module docstring)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, referenced_models: Sequence[type[BaseModel]] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.front_middleware: list[Middleware] = []
         self._front: ASGIApp | None = None
+        self.referenced_models = list(referenced_models)
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, with the schemas of the models that its responses name only by
+        `$ref` (app.schemas.error_response) added to its components."""
+        if self.openapi_schema is None:
+            spec = super().openapi()
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in self.referenced_models:
+                schemas[model.__name__] = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}", mode="serialization"
+                )
+        return self.openapi_schema or {}
 
     def add_front_middleware(self, cls: Any, **options: Any) -> None:
         """Like `add_middleware`: the one added last is the outermost."""

@@ -20,6 +20,7 @@ from app.front import ShopApp
 from app.middleware import ShopifyHeadersMiddleware
 from app.rendering import JSONResponse
 from app.routers import blogs, collections, comments, events, orders, pages, price_rules, products
+from app.schemas import REFERENCED_MODELS
 from app.services.reader import EventReader
 from app.toolkit import install as install_toolkit
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url=None,
         redoc_url=None,
         openapi_url=None,  # Shopify serves no such route; the document is openapi/openapi.json
+        referenced_models=REFERENCED_MODELS,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -107,8 +109,13 @@ def create_served_app() -> ShopApp:
     """create_app() for `serve`: the objects built so far live as long as the process, so they
     are moved out of the garbage collector's sight (`gc.freeze`). Otherwise every full
     collection walks them all, and a page of 50 rows allocates enough to trigger them often:
-    that made a page's cost jump by up to half."""
+    that made a page's cost jump by up to half.
+
+    `serve` turns the collector off before uvicorn imports this module (one process, no
+    reload), so the routes' import and build run without it too; it is turned back on here.
+    Nothing is collected first: the import leaves a few hundred unreachable objects, and
+    finding them would mean walking all the others once (~50 ms of start-up)."""
     app = create_app()
-    gc.collect()
     gc.freeze()
+    gc.enable()
     return app

@@ -18,7 +18,7 @@ from app.db import SessionDep
 from app.deps import SettingsDep
 from app.errors import ShopifyError, UnprocessableEntity
 from app.rendering import JSONResponse
-from app.schemas import ErrorEnvelope
+from app.schemas import error_response
 from app.services.events import render_row
 from app.timeparse import parse_timestamp
 from app.toolkit import control
@@ -50,11 +50,11 @@ router = APIRouter(
     tags=["sandbox control"],
     dependencies=[Depends(require_admin_token)],
     responses={
-        400: {"model": ErrorEnvelope, "description": "A body that is not JSON"},
-        401: {"model": ErrorEnvelope, "description": "Missing or wrong X-Sandbox-Admin-Token"},
-        404: {"model": ErrorEnvelope, "description": "Unknown fixture"},
-        413: {"model": ErrorEnvelope, "description": "Request body over MAX_BODY_BYTES"},
-        422: {"model": ErrorEnvelope, "description": "Invalid body"},
+        400: error_response("A body that is not JSON"),
+        401: error_response("Missing or wrong X-Sandbox-Admin-Token"),
+        404: error_response("Unknown fixture"),
+        413: error_response("Request body over MAX_BODY_BYTES"),
+        422: error_response("Invalid body"),
     },
 )
 
