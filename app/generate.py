@@ -82,7 +82,7 @@ from app.services.transactions import (
     payment_receipt,
     plan_transaction,
 )
-from app.sqlite_bulk import ChildWriter, Insert, counting, store_batch
+from app.sqlite_bulk import ChildWriter, Insert, counting, positional, store_batch
 
 BATCH = 20_000
 # The most events one action records (a refund: refund_success, restock_line_items, mail_sent;
@@ -981,6 +981,7 @@ class _Writer:
         self.counting = False
         self.tables = SQLModel.metadata.sorted_tables  # parents first
         self._inserts: dict[str, str] = {}
+        self._values = {t.name: positional(tuple(c.key for c in t.columns)) for t in self.tables}
 
     def event_rows(self, events: list[Event]) -> list[dict[str, Any]]:
         """Rows with their ids and (where the shop has a rendering zone) stored renderings."""
@@ -1005,14 +1006,17 @@ class _Writer:
     def sqlite_payload(
         self, events: list[dict[str, Any]], rows: list[tuple[Table, list[Any]]]
     ) -> bytes:
-        """The batch as app/sqlite_bulk.py reads it (whole seconds: OPT_OMIT_MICROSECONDS;
-        the walk's times have none)."""
-        batch = [(events_table.name, events), *((t.name, values) for t, values in rows)]
+        """The batch as app/sqlite_bulk.py reads it: positional rows (whole seconds:
+        OPT_OMIT_MICROSECONDS; the walk's times have none)."""
+        batch = [
+            (events_table.name, self._values[events_table.name](events)),
+            *((t.name, self._values[t.name](values)) for t, values in rows),
+        ]
         return orjson.dumps(batch, option=orjson.OPT_OMIT_MICROSECONDS)
 
     def sqlite_inserts(self) -> list[Insert]:
-        """Each table's named-parameter INSERT, every value typed as SQLAlchemy stores it;
-        the events' then counts them, when `self.counting`."""
+        """Each table's INSERT, one `?` per column in `keys` order, every value typed as
+        SQLAlchemy stores it; the events' then counts them, when `self.counting`."""
         out = []
         for table in self.tables:
             columns = ", ".join(self.quote(c.name) for c in table.columns)
@@ -1032,8 +1036,8 @@ class _Writer:
         if isinstance(column.type, DateTime):
             # orjson's `2025-01-01T00:02:37` as SQLAlchemy's SQLite text
             # `2025-01-01 00:02:37.000000`, which is compared as text. NULL stays NULL.
-            return f"replace(:{column.key}, 'T', ' ') || '.000000'"
-        return f":{column.key}"
+            return "replace(?, 'T', ' ') || '.000000'"
+        return "?"
 
     def _insert(self, table: Table) -> str:
         """PostgreSQL: `INSERT INTO t (...) SELECT ... FROM <the JSON array, typed>`."""

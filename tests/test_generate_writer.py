@@ -24,7 +24,7 @@ from app.models.event_count import (
     resume_event_counts,
     suspend_event_counts,
 )
-from app.sqlite_bulk import ChildWriter, EventCounter, Insert
+from app.sqlite_bulk import ChildWriter, EventCounter, Insert, positional
 from tests.conftest import MakeClient, engine_of
 from tests.factories import event_payload, insert_events
 
@@ -88,14 +88,15 @@ def test_a_batch_the_child_cannot_store_stops_the_run(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{database}")
     create_schema(engine)
     engine.dispose()
+    keys = ("id", "subject_id", "created_at", "subject_type", "verb", "arguments", "message")
+    keys += ("author", "description")
     insert = Insert(
         "events",
-        "INSERT INTO events (id, subject_id, created_at, subject_type, verb, arguments, "
-        "message, author, description) VALUES (:id, :subject_id, :created_at, :subject_type, "
-        ":verb, :arguments, :message, :author, :description)",
-        ("id", "subject_id", "created_at", "subject_type", "verb", "arguments", "message"),
+        f"INSERT INTO events ({', '.join(keys)}) VALUES ({', '.join('?' for _ in keys)})",
+        keys,
         ("arguments",),
     )
+    values = positional(keys)
 
     def batch(*ids: int) -> bytes:
         rows = [
@@ -112,7 +113,7 @@ def test_a_batch_the_child_cannot_store_stops_the_run(tmp_path: Path) -> None:
             }
             for i in ids
         ]
-        return orjson.dumps([["events", rows]])
+        return orjson.dumps([["events", values(rows)]])
 
     child = ChildWriter(str(database), [insert])
     child.send(batch(1, 2))
@@ -128,15 +129,42 @@ def test_a_batch_the_child_cannot_store_stops_the_run(tmp_path: Path) -> None:
 
 
 def test_the_counter_buckets_hours_as_the_sql_does() -> None:
-    counter = EventCounter((1, 24, 768))
+    keys = ("id", "subject_type", "verb", "created_at")
+    counter = EventCounter((1, 24, 768), keys)
     events = [
         {"id": 5, "subject_type": "Order", "verb": "placed", "created_at": "0001-01-01T00:59:59"},
         {"id": 9, "subject_type": "Order", "verb": "placed", "created_at": "2026-03-08T07:00:00"},
     ]
-    counter.add(events)
+    counter.add(positional(keys)(events))
     hour = (datetime(2026, 3, 8, 7) - datetime(1, 1, 1)).total_seconds() // 3600
     assert counter.rows[(0, "Order", "placed", 0, 0)] == [1, 5, 5]
     assert counter.rows[(0, "Order", "placed", 0, int(hour))] == [1, 9, 9]
     assert counter.rows[(3, "", "", 2, 0)] == [1, 5, 5]
     assert counter.rows[(3, "", "", 1, int(hour) // 24)] == [1, 9, 9]
     assert len(counter.rows) == 2 * 4 * 3  # each event: four kinds at three levels
+
+
+def test_the_counter_takes_each_groups_lowest_and_highest_id_in_any_order() -> None:
+    keys = ("id", "subject_type", "verb", "created_at")
+    at = "2026-03-08T07:"
+    rows = [
+        (ids, "Order", "placed", f"{at}{minute:02}:00")
+        for ids, minute in ((7, 1), (3, 2), (9, 3), (4, 4))
+    ]
+    for order in (rows, sorted(rows)):  # as given, and ascending (the dicts' shortcut)
+        counter = EventCounter((1, 24, 768), keys)
+        counter.add([list(row) for row in order])
+        hour = int((datetime(2026, 3, 8, 7) - datetime(1, 1, 1)).total_seconds() // 3600)
+        assert counter.rows[(0, "Order", "placed", 0, hour)] == [4, 3, 9]
+        assert counter.rows[(3, "", "", 2, hour // 768)] == [4, 3, 9]
+
+
+def test_positional_rows_are_null_where_an_attribute_was_never_set() -> None:
+    values = positional(("a", "b", "c"))
+    assert [list(r) for r in values([{"a": 1, "b": 2, "c": 3}])] == [[1, 2, 3]]
+    assert [list(r) for r in values([{"c": 3, "a": 1, "b": 2}, {"a": 4}])] == [
+        [1, 2, 3],
+        [4, None, None],
+    ]
+    with pytest.raises(ValueError):
+        positional(("a",))
