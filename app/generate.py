@@ -37,7 +37,7 @@ import orjson
 from pydantic_core import PydanticUndefined
 from sqlalchemy import JSON, DateTime, Table, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import configure_mappers
+from sqlalchemy.orm import InstrumentedAttribute, configure_mappers
 from sqlmodel import Session, SQLModel
 
 from app.config import Settings, get_settings
@@ -160,11 +160,35 @@ def _slug(text: str) -> str:
 
 
 _DEFAULTS: dict[type[SQLModel], tuple[dict[str, Any], dict[str, Callable[[], Any]]]] = {}
+_PLAIN: dict[type[SQLModel], type[SQLModel]] = {}
+
+
+def _plain(model: type[M]) -> type[M]:
+    """`model` with its mapped attributes as plain class attributes, for batch instances.
+
+    They have no ORM state, so SQLAlchemy's descriptors only ever looked in their __dict__,
+    at ~0.25 µs a read: ~10% of the walk's time. Shadowed in a subclass, each read is a plain
+    attribute lookup. The subclass is not a table model (SQLModel maps no such class, and
+    SQLAlchemy never sees one); it has the model's name, and isinstance holds."""
+    plain = _PLAIN.get(model)
+    if plain is None:
+        namespace = {
+            "__module__": model.__module__,
+            "__qualname__": model.__qualname__,
+            "model_config": {**model.model_config, "table": False},
+        }
+        metaclass: Any = type(model)
+        plain = _PLAIN[model] = metaclass(model.__name__, (model,), namespace)
+        for name in dir(model):
+            if isinstance(getattr(model, name, None), InstrumentedAttribute):
+                setattr(plain, name, None)  # an attribute never set reads None
+    return cast(type[M], plain)
 
 
 def _new(model: type[M], **values: Any) -> M:
     """A model instance with its defaults, without validation or ORM state (batch mode's
-    resources: ~2 µs instead of ~30 µs). Its attributes read as usual; change it with `_set`."""
+    resources: ~2 µs instead of ~30 µs), of its `_plain` class. Its attributes read as
+    usual; change it with `_set`."""
     if model not in _DEFAULTS:
         fixed: dict[str, Any] = {}
         factories: dict[str, Callable[[], Any]] = {}
@@ -175,7 +199,7 @@ def _new(model: type[M], **values: Any) -> M:
                 fixed[name] = info.default
         _DEFAULTS[model] = (fixed, factories)
     fixed, factories = _DEFAULTS[model]
-    obj = object.__new__(model)
+    obj = object.__new__(_plain(model))
     state = obj.__dict__
     state.update(fixed)
     for name, factory in factories.items():
