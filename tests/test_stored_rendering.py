@@ -243,3 +243,48 @@ def test_any_text_renders_alike(
     urls = [f"{API}/events/{top}.json", f"{API}/events.json?since_id={top - 1}"]
     stored, columns = _stored_and_columns(empty_sqlite, urls)
     assert stored == columns and [a[0] for a in stored] == [200, 200]
+
+
+def test_pages_of_whole_and_partial_renderings_answer_alike(
+    database_url: Callable[[], str],
+) -> None:
+    """generate stores whole renderings, which SQLite concatenates into a page itself; a page
+    that also holds an ORM writer's (the rest after the id) or a NULL one is read by rows."""
+    url = database_url()
+    engine = make_engine(url)
+    app = create_app(Settings(database_url=url, seed="none"), engine)
+    write_shop(engine, Plan(events=300, seed=4))
+    with TestClient(app, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        rendered = _stored(client)
+        assert all(r is not None and r.startswith('{"id":') for r in rendered)
+        urls = [
+            f"{API}/events.json?limit=50",
+            f"{API}/events.json?filter=Order&verb=placed&limit=7",
+            f"{API}/events.json?limit=250&since_id=1",
+        ]
+        whole, columns = _stored_and_columns(client, urls)
+        assert whole == columns and len(whole) >= 8
+        _import(client, _items())  # the rest, after the id
+        with engine.begin() as conn:
+            middle = conn.execute(select(T.id).order_by(T.id).offset(120).limit(1)).scalar_one()
+            conn.execute(events_table.update().where(T.id == middle).values(rendered=None))
+        mixed, columns = _stored_and_columns(client, urls)
+        assert mixed == columns and len(mixed) > len(whole)
+    engine.dispose()
+
+
+def test_a_page_of_whole_renderings_is_one_statement(make_client: MakeClient) -> None:
+    client = make_client(None)
+    engine = engine_of(client)
+    write_shop(engine, Plan(events=120, seed=5))
+    reader = client.app.state.event_reader  # type: ignore[attr-defined]
+    seen: list[str] = []
+    reader.listeners.append(lambda sql, _args: seen.append(sql))
+    first = client.get(f"{API}/events.json?limit=50")
+    following = client.get(first.links["next"]["url"])
+    reader.listeners.pop()
+    assert [first.status_code, following.status_code] == [200, 200]
+    ids = [e["id"] for e in first.json()["events"] + following.json()["events"]]
+    assert ids == sorted(ids) and len(set(ids)) == 100
+    if engine.dialect.name == "sqlite":
+        assert len(seen) == 2 and all("group_concat" in sql for sql in seen)

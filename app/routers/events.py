@@ -84,11 +84,16 @@ def list_response(
         if scope is not None:
             filters = filters.scoped(*scope)
     body = None
+    page: queries.Page | queries.StoredPage | None = None
     if _stored(reader, settings, fields):
-        page = queries.list_page(reader, filters, limit, cursor, hidden, stored=True)
-        stored = queries.stored_json(page.rows)
-        if stored is not None:
-            body = f'{{"events":{stored}}}'.encode()
+        page = queries.stored_page(reader, filters, limit, cursor, hidden)
+        if page is not None:
+            body = page.body
+        else:  # PostgreSQL, a previous cursor, or a row not stored whole
+            page = queries.list_page(reader, filters, limit, cursor, hidden, stored=True)
+            stored = queries.stored_json(page.rows)
+            if stored is not None:
+                body = f'{{"events":{stored}}}'.encode()
     if body is None:  # `fields`, another zone, or a row without its stored rendering
         page = queries.list_page(reader, filters, limit, cursor, hidden, fields)
         if fields is None:
@@ -96,6 +101,7 @@ def list_response(
         else:
             events = queries.render_fields(page.rows, settings.tz, fields)
         body = dumps({"events": events})
+    assert page is not None
     if page.previous is None and page.next is None:
         return JSONBytesResponse(body)
     link = page_links(
@@ -126,7 +132,7 @@ def single_response(
         if row is None:
             raise NotFound()
         if row[1] is not None:
-            return JSONBytesResponse(f'{{"event":{{"id":{row[0]}{row[1]}}}'.encode())
+            return JSONBytesResponse(f'{{"event":{queries.whole(row[0], row[1])}}}'.encode())
     row = queries.get_one(reader, parsed, hidden)
     if row is None:
         raise NotFound()

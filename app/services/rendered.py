@@ -4,10 +4,16 @@ A list page is then its rows' stored texts joined (`services.events.stored_json`
 eleven columns a row turned into Python objects, a dict and JSON again: on a 1M-event shop
 that was half of a page's in-process cost (263 -> 130 us).
 
-The stored text (`events.rendered`) is the event's JSON object exactly as the list renders it,
-without its leading `{"id":<id>`, so a writer makes it before the database assigns the id:
+The stored text (`events.rendered`) is the event's JSON object exactly as the list renders it.
+A writer that knows the id (the bulk generator, which reserves its ids first) stores it
+*whole*; one that renders before the database assigns the id (the ORM writers) stores it
+without its leading `{"id":<id>`:
 
-    ,"subject_id":450789469,"created_at":"2008-01-10T08:00:00-05:00","subject_type":"Order",...}
+    {"id":1,"subject_id":450789469,"created_at":"2008-01-10T08:00:00-05:00",...}   whole
+    ,"subject_id":450789469,"created_at":"2008-01-10T08:00:00-05:00",...}          the rest
+
+Readers take both (`services.events.stored_json`). A page whose rows are all whole is
+concatenated by SQLite itself (`services.events.stored_page`): no Python string per row.
 
 `created_at` in it is in the shop's *rendering zone*: the SHOP_TIMEZONE of the process that
 created the database, kept in `sandbox_state` and never changed afterwards, so every process
@@ -36,7 +42,6 @@ from app.services.events import render_row
 from app.timeparse import sequential_renderer
 
 RENDERING = "rendering"  # sandbox_state's row: {"timezone": "<IANA name>"}
-_PLACEHOLDER = b'{"id":0'  # rendered with id 0, then cut off
 _S = sandbox_state_table.c
 # Engine -> its database's rendering zone, once read (it never changes once recorded).
 _ZONES: weakref.WeakKeyDictionary[Engine, ZoneInfo] = weakref.WeakKeyDictionary()
@@ -56,16 +61,15 @@ def render_event(event: Event, zone: ZoneInfo) -> str | None:
 
 
 def bulk_renderer(zone: ZoneInfo) -> Callable[[Mapping[str, Any]], str | None]:
-    """`render_event` for many events' column dicts (datetimes, arguments as lists), without a
-    row tuple and list per event (the bulk generator's; tests/test_stored_rendering.py checks
-    the two agree)."""
+    """`render_event` for many events' column dicts (datetimes, arguments as lists, the id
+    already given), without a row tuple and list per event: the bulk generator's, stored
+    whole (tests/test_stored_rendering.py checks it agrees with the list's renderer)."""
     stamp = sequential_renderer(zone)
     dumps = orjson.dumps
-    cut = len(_PLACEHOLDER)
 
     def render(row: Mapping[str, Any]) -> str | None:
         event = {
-            "id": 0,
+            "id": row["id"],
             "subject_id": row["subject_id"],
             "created_at": stamp(row["created_at"]),
             "subject_type": row["subject_type"],
@@ -78,7 +82,7 @@ def bulk_renderer(zone: ZoneInfo) -> Callable[[Mapping[str, Any]], str | None]:
             "path": row["path"],
         }
         try:
-            return dumps(event)[cut:].decode()
+            return dumps(event).decode()
         except orjson.JSONEncodeError:
             return None
 
