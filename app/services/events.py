@@ -336,26 +336,49 @@ def render_fields(
     """Events holding only `fields`, from rows of `page_columns(fields)`: the fields in
     order, after the id when the id is not one of them."""
     skip = 0 if fields[0] == "id" else 1
-    stamped = "created_at" in fields
+    at = fields.index("created_at") + skip if "created_at" in fields else None
+    listed = fields.index("arguments") + skip if "arguments" in fields else None
+    make = _field_maker(fields)
     stamp = timestamp_renderer(tz)
     minutes = minute_cache(tz)
-    arguments = "arguments" in fields
     loads = orjson.loads
     out = []
+    created_at = arguments = None
     for r in rows:
-        event = dict(zip(fields, r[skip:] if skip else r, strict=True))
-        if stamped:
+        if at is not None:
             # timestamp_renderer's cache hit, inlined (as in render_rows).
-            created_at = event["created_at"]
+            created_at = r[at]
             cached = minutes.get(created_at[:16]) if type(created_at) is str else None
             if cached is not None and len(created_at) >= 19:
-                event["created_at"] = f"{cached[0]}{created_at[16:19]}{cached[1]}"
+                created_at = f"{cached[0]}{created_at[16:19]}{cached[1]}"
             else:
-                event["created_at"] = stamp(created_at)
-        if arguments and isinstance(event["arguments"], str):
-            event["arguments"] = loads(event["arguments"])
-        out.append(event)
+                created_at = stamp(created_at)
+        if listed is not None:
+            arguments = r[listed]
+            if isinstance(arguments, str):
+                arguments = loads(arguments)
+        out.append(make(r, created_at, arguments))
     return out
+
+
+_FIELD_MAKERS: dict[tuple[str, ...], Callable[[Sequence[Any], Any, Any], dict[str, Any]]] = {}
+
+
+def _field_maker(fields: tuple[str, ...]) -> Callable[[Sequence[Any], Any, Any], dict[str, Any]]:
+    """`(row, created_at, arguments) -> {field: value, ...}` for these fields, as a dict display
+    (a third of `dict(zip(fields, row))`'s time on a page of 50). Its source is made of FIELDS'
+    own names and row indices only: `parse_fields` admits no other name, and this refuses one.
+    """
+    make = _FIELD_MAKERS.get(fields)
+    if make is None:
+        if not fields or not set(fields) <= set(FIELDS):
+            raise ValueError(f"not event fields: {fields!r}")
+        skip = 0 if fields[0] == "id" else 1
+        values = {"created_at": "created_at", "arguments": "arguments"}
+        items = [f"{f!r}: {values.get(f, f'row[{i + skip}]')}" for i, f in enumerate(fields)]
+        source = f"lambda row, created_at, arguments: {{{', '.join(items)}}}"
+        make = _FIELD_MAKERS[fields] = eval(source, {})
+    return make
 
 
 # ---- queries ---------------------------------------------------------------------------
