@@ -43,6 +43,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONNECTIONS = 16
 ROUNDS = 2  # each scenario: server, ceiling, server, ceiling (SECONDS in all on each)
+WARMUP_SECONDS = 1  # each scenario, on each side first, not counted
 SECRET = "shopify-events-mock"
 
 
@@ -213,9 +214,11 @@ def ids_of(database_url: str) -> tuple[int, int, int]:
 def measure(database_url: str, names: list[str] | None = None) -> dict[str, Any]:
     """Serve the shop and the ceiling side by side; each scenario alternates between them.
 
-    The ceiling serves the exact bytes the server answered. Each scenario runs ROUNDS times on
-    each, alternating, so a change in the machine's speed during the run (a shared VM's
-    neighbours) touches both sides of a ratio alike."""
+    The ceiling serves the exact bytes the server answered. Each scenario is first run for
+    WARMUP_SECONDS on each side, uncounted (the first scenario otherwise met cold caches and
+    an interpreter not yet specialised), then ROUNDS times on each, alternating, so a change
+    in the machine's speed during the run (a shared VM's neighbours) touches both sides of a
+    ratio alike."""
     port = free_port()
     base = f"http://127.0.0.1:{port}{API}"
     first_id, top_id, order_id = ids_of(database_url)
@@ -234,6 +237,8 @@ def measure(database_url: str, names: list[str] | None = None) -> dict[str, Any]
         with ceiling(bodies, port) as cport:
             for name, url in urls.items():
                 ours, top = [], []
+                wrk(url, WARMUP_SECONDS)
+                wrk(url.replace(f":{port}/", f":{cport}/"), WARMUP_SECONDS)
                 for _ in range(ROUNDS):
                     ours.append(wrk(url, SECONDS / ROUNDS))
                     top.append(wrk(url.replace(f":{port}/", f":{cport}/"), SECONDS / ROUNDS))
@@ -305,7 +310,8 @@ def report(sqlite: dict[str, Any], gen_s: float, pg: dict[str, Any] | None, pg_g
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{EVENTS:,} events, wrk {CONNECTIONS} connections, {SECONDS} s per scenario on each "
         f"side in {ROUNDS} alternating runs (server, ceiling, server, ...; requests/s and p50 "
-        "averaged, p99 the worse); server and ceiling: uvicorn, one worker, h11, no access log.",
+        f"averaged, p99 the worse) after {WARMUP_SECONDS} s of warm-up on each; server and "
+        "ceiling: uvicorn, one worker, h11, no access log.",
         "",
         "| scenario | req/s | p50 ms | p99 ms | ceiling req/s | ratio | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
