@@ -109,7 +109,29 @@ def _know(token: str, secret: str, cursor: Cursor) -> None:
     _KNOWN[(token, secret)] = Cursor(cursor.direction, cursor.last_id, dict(cursor.filters))
 
 
+# (secret, direction, last_id, the filters' items) -> the token made for them, for cursors
+# that decode to themselves: a page asked for again (a poller's) gets its links' tokens without
+# signing them again. Exact: encoding is a pure function of the four.
+_SIGNED: dict[tuple[Any, ...], str] = {}
+
+
 def encode_page_info(cursor: Cursor, secret: str) -> str:
+    remembered = _decodes_to_itself(cursor)
+    if remembered:
+        key = (secret, cursor.direction, cursor.last_id, *cursor.filters.items())
+        token = _SIGNED.get(key)
+        if token is not None:
+            return token
+    token = _encode(cursor, secret)
+    if remembered:
+        _know(token, secret, cursor)
+        if len(_SIGNED) >= _KNOWN_MAX:
+            _SIGNED.clear()
+        _SIGNED[key] = token
+    return token
+
+
+def _encode(cursor: Cursor, secret: str) -> str:
     body: dict[str, Any] = {
         "direction": cursor.direction,
         "last_id": cursor.last_id,
@@ -117,10 +139,7 @@ def encode_page_info(cursor: Cursor, secret: str) -> str:
         **cursor.filters,
     }
     body["sig"] = _sign(orjson.dumps(body, option=orjson.OPT_SORT_KEYS), secret)
-    token = base64.urlsafe_b64encode(orjson.dumps(body)).rstrip(b"=").decode()
-    if _decodes_to_itself(cursor):
-        _know(token, secret, cursor)
-    return token
+    return base64.urlsafe_b64encode(orjson.dumps(body)).rstrip(b"=").decode()
 
 
 def _decodes_to_itself(cursor: Cursor) -> bool:

@@ -249,6 +249,8 @@ def test_remembered_cursors_decode_as_their_tokens_do(
     from app.pagination import Cursor, decode_page_info, encode_page_info
 
     token = encode_page_info(Cursor(direction, last_id, dict(filters)), "s")  # type: ignore[arg-type]
+    again = encode_page_info(Cursor(direction, last_id, dict(filters)), "s")  # type: ignore[arg-type]
+    assert again == token == pagination._encode(Cursor(direction, last_id, dict(filters)), "s")  # type: ignore[arg-type]
     remembered = pagination._KNOWN.get((token, "s"))
     try:
         verified: Cursor | None = pagination._verify(token, "s")

@@ -257,10 +257,13 @@ def test_pages_of_whole_and_partial_renderings_answer_alike(
     with TestClient(app, headers={"X-Shopify-Access-Token": TOKEN}) as client:
         rendered = _stored(client)
         assert all(r is not None and r.startswith('{"id":') for r in rendered)
+        with engine.connect() as conn:
+            some = conn.execute(select(T.id).order_by(T.id).offset(77).limit(1)).scalar_one()
         urls = [
             f"{API}/events.json?limit=50",
             f"{API}/events.json?filter=Order&verb=placed&limit=7",
             f"{API}/events.json?limit=250&since_id=1",
+            f"{API}/events/{some}.json",
         ]
         whole, columns = _stored_and_columns(client, urls)
         assert whole == columns and len(whole) >= 8
