@@ -66,8 +66,8 @@ class EventCounter:
 
     Rows are positional (`keys` names their values). A batch is first grouped by (subject
     type, verb, hour) with C-level counting (`Counter`, and dicts built from the ascending ids
-    for each group's lowest and highest); only the groups, a few thousand a batch, are then
-    fanned out to their twelve rows in Python.
+    for each group's lowest and highest); only the groups (a 1M-event shop has ~240,000) are
+    then fanned out to their twelve rows in Python.
     """
 
     def __init__(self, levels: tuple[int, ...], keys: tuple[str, ...]) -> None:
@@ -92,9 +92,8 @@ class EventCounter:
         ids = list(map(self._id, events))
         sizes = Counter(groups)
         if all(map(lt, ids, islice(ids, 1, None))):  # ascending, as generate's are
-            low = dict(
-                zip(reversed(groups), reversed(ids), strict=True)
-            )  # the last write wins: the first
+            # The last write of a key wins: backwards, that is the group's first (lowest) id.
+            low = dict(zip(reversed(groups), reversed(ids), strict=True))
             high = dict(zip(groups, ids, strict=True))
         else:
             low, high = {}, {}

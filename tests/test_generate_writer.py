@@ -168,3 +168,29 @@ def test_positional_rows_are_null_where_an_attribute_was_never_set() -> None:
     ]
     with pytest.raises(ValueError):
         positional(("a",))
+
+
+def test_batch_resources_are_plain_twins_of_their_models(tmp_path: Path) -> None:
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy.orm.attributes import InstrumentedAttribute
+    from sqlmodel import Session
+
+    from app.generate import _new
+    from app.models.order import Order
+
+    order = _new(Order, id=7, email="bob@example.com")
+    assert isinstance(order, Order) and type(order) is not Order
+    assert type(order).__name__ == "Order" and type(order).__tablename__ == "orders"
+    assert (order.id, order.email) == (7, "bob@example.com")
+    assert not isinstance(type(order).__dict__["email"], InstrumentedAttribute)
+    assert isinstance(Order.__dict__["email"], InstrumentedAttribute)  # the model is untouched
+    assert sa_inspect(Order).class_ is Order
+    # The ORM still maps (only) the model: a shop written by generate reads back through it.
+    database = tmp_path / "shop.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    create_schema(engine)
+    write_shop(engine, Plan(events=300, seed=6, days=3))
+    with Session(engine) as session:
+        orders = session.scalars(select(Order)).all()
+        assert orders and all(type(o) is Order for o in orders)
+    engine.dispose()
