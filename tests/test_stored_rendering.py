@@ -5,6 +5,7 @@ both databases, whoever wrote the events, whatever zone the server runs in."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -197,17 +198,24 @@ def test_a_database_from_before_the_column_gets_it_and_answers_alike(
     second.state.engine.dispose()
 
 
-def test_generated_events_are_stored_rendered(database_url: Callable[[], str]) -> None:
+@contextmanager
+def _generated(database_url: Callable[[], str], plan: Plan) -> Iterator[TestClient]:
+    """A client of a new shop that `generate` wrote."""
     url = database_url()
     engine = make_engine(url)
     app = create_app(Settings(database_url=url, seed="none"), engine)
-    write_shop(engine, Plan(events=600, seed=3))
+    write_shop(engine, plan)
     with TestClient(app, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+        yield client
+    engine.dispose()
+
+
+def test_generated_events_are_stored_rendered(database_url: Callable[[], str]) -> None:
+    with _generated(database_url, Plan(events=600, seed=3)) as client:
         rendered = _stored(client)
         assert len(rendered) >= 600 and None not in rendered
         stored, columns = _stored_and_columns(client, [f"{API}/events.json?limit=250"])
         assert len(stored) >= 3 and stored == columns
-    engine.dispose()
 
 
 @pytest.fixture
@@ -250,11 +258,8 @@ def test_pages_of_whole_and_partial_renderings_answer_alike(
 ) -> None:
     """generate stores whole renderings, which SQLite concatenates into a page itself; a page
     that also holds an ORM writer's (the rest after the id) or a NULL one is read by rows."""
-    url = database_url()
-    engine = make_engine(url)
-    app = create_app(Settings(database_url=url, seed="none"), engine)
-    write_shop(engine, Plan(events=300, seed=4))
-    with TestClient(app, headers={"X-Shopify-Access-Token": TOKEN}) as client:
+    with _generated(database_url, Plan(events=300, seed=4)) as client:
+        engine = engine_of(client)
         rendered = _stored(client)
         assert all(r is not None and r.startswith('{"id":') for r in rendered)
         with engine.connect() as conn:
@@ -273,7 +278,6 @@ def test_pages_of_whole_and_partial_renderings_answer_alike(
             conn.execute(events_table.update().where(T.id == middle).values(rendered=None))
         mixed, columns = _stored_and_columns(client, urls)
         assert mixed == columns and len(mixed) > len(whole)
-    engine.dispose()
 
 
 def test_a_page_of_whole_renderings_is_one_statement(make_client: MakeClient) -> None:

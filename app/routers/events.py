@@ -83,25 +83,19 @@ def list_response(
         filters = EventFilters.from_params(query.values, settings.tz)
         if scope is not None:
             filters = filters.scoped(*scope)
-    body = None
-    page: queries.Page | queries.StoredPage | None = None
+    stored = None
     if _stored(reader, settings, fields):
-        page = queries.stored_page(reader, filters, limit, cursor, hidden)
-        if page is not None:
-            body = page.body
-        else:  # PostgreSQL, a previous cursor, or a row not stored whole
-            page = queries.list_page(reader, filters, limit, cursor, hidden, stored=True)
-            stored = queries.stored_json(page.rows)
-            if stored is not None:
-                body = f'{{"events":{stored}}}'.encode()
-    if body is None:  # `fields`, another zone, or a row without its stored rendering
+        stored = queries.stored_page(reader, filters, limit, cursor, hidden)
+    page: queries.Page | queries.StoredPage
+    if stored is not None:
+        page, body = stored, stored.body
+    else:  # `fields`, another zone, or a row without its stored rendering
         page = queries.list_page(reader, filters, limit, cursor, hidden, fields)
         if fields is None:
             events = queries.render_rows(page.rows, settings.tz, None)
         else:
             events = queries.render_fields(page.rows, settings.tz, fields)
         body = dumps({"events": events})
-    assert page is not None
     if page.previous is None and page.next is None:
         return JSONBytesResponse(body)
     link = page_links(

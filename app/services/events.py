@@ -524,19 +524,38 @@ def stored_page(
     cursor: Cursor | None,
     hidden: Sequence[int] = (),
 ) -> StoredPage | None:
-    """A page of whole stored renderings (app/services/rendered.py) that SQLite concatenates
-    itself, in the one statement that also finds whether events follow the page and precede
-    it (`_stored_rows`).
+    """A page answered from the stored renderings (app/services/rendered.py); None where one
+    of its rows has none (the caller renders it from the columns).
 
-    The same keyset and `conditions()` as `list_page`, so the same page, byte for byte, as
-    `stored_json` of `list_page(stored=True)`; but one statement instead of two, and no Python
-    string per row: a deep 50-event page costs SQLite and Python ~23 µs against ~35 µs (1M
-    events; the app's whole request 87 -> 80 µs). SQLite only, with no cursor
-    or a next one (a previous one reads backwards, which a concatenation cannot); None there,
-    and where a row of the page is not stored whole (NULL, or the rest of an ORM writer's
-    event): the caller reads the rows."""
-    if reader.dialect.name != "sqlite" or (cursor is not None and cursor.direction == "prev"):
+    On SQLite, with no cursor or a next one, a page whose rows are all stored whole is put
+    together by SQLite itself (`_concatenated`); otherwise its rows are read and joined
+    (`list_page(stored=True)`, `stored_json`). Both give the same page, byte for byte."""
+    if reader.dialect.name == "sqlite" and (cursor is None or cursor.direction == "next"):
+        page = _concatenated(reader, filters, limit, cursor, hidden)
+        if page is not None:
+            return page
+    rows = list_page(reader, filters, limit, cursor, hidden, stored=True)
+    stored = stored_json(rows.rows)
+    if stored is None:
         return None
+    return StoredPage(f'{{"events":{stored}}}'.encode(), rows.previous, rows.next)
+
+
+def _concatenated(
+    reader: EventReader,
+    filters: EventFilters,
+    limit: int,
+    cursor: Cursor | None,
+    hidden: Sequence[int],
+) -> StoredPage | None:
+    """A page of whole stored renderings that SQLite concatenates itself, in the one statement
+    that also finds whether events follow the page and precede it (`_stored_rows`).
+
+    The same keyset and `conditions()` as `list_page`, but one statement instead of two, and
+    no Python string per row: a deep 50-event page costs SQLite and Python ~23 µs against
+    ~35 µs (1M events; the app's whole request 87 -> 80 µs). A previous cursor reads
+    backwards, which a concatenation cannot: the caller does not ask. None where a row of the
+    page is not stored whole (NULL, or the rest of an ORM writer's event)."""
     values = _values(filters, hidden)
     if cursor is not None:
         values["after"] = cursor.last_id
