@@ -1005,7 +1005,10 @@ class _Writer:
         self.counting = False
         self.tables = SQLModel.metadata.sorted_tables  # parents first
         self._inserts: dict[str, str] = {}
-        self._values = {t.name: positional(tuple(c.key for c in t.columns)) for t in self.tables}
+        # Each table's columns in the order the child binds them (`Insert.keys`), and the
+        # parent's rows made in that same order.
+        self._keys = {t.name: tuple(c.key for c in t.columns) for t in self.tables}
+        self._values = {name: positional(keys) for name, keys in self._keys.items()}
 
     def event_rows(self, events: list[Event]) -> list[dict[str, Any]]:
         """Rows with their ids and (where the shop has a rendering zone) stored renderings."""
@@ -1047,7 +1050,7 @@ class _Writer:
             values = ", ".join(self._bound(c) for c in table.columns)
             json_keys = tuple(c.key for c in table.columns if isinstance(c.type, JSON))
             sql = f"INSERT INTO {table.name} ({columns}) VALUES ({values})"
-            keys = tuple(c.key for c in table.columns)
+            keys = self._keys[table.name]
             if table is events_table and self.counting:
                 out.append(
                     Insert(table.name, sql, keys, json_keys, SQLITE_COUNTS_UPSERT, LEVEL_SIZES)
