@@ -11,7 +11,9 @@ import binascii
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import Depends, Request
 
@@ -88,9 +90,35 @@ class Query:
     values: dict[str, str]
 
 
+def parse_query(query_string: bytes) -> Query:
+    """The raw query string as `Query`: what `parse_qsl(qs.decode("latin-1"),
+    keep_blank_values=True)` (Starlette's `request.query_params`) reads, for the routes and the
+    fast path alike (tests/test_query_parsing.py compares the two), at a fraction of its cost:
+    only a name or value holding `%` or `+` is decoded, and those decodings are remembered
+    (a `fields=id%2Cverb` or a filter comes back request after request; page_info does not
+    need one)."""
+    names: list[str] = []
+    values: dict[str, str] = {}
+    for piece in query_string.decode("latin-1").split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if "%" in name or "+" in name:
+            name = _decoded(name)
+        if "%" in value or "+" in value:
+            value = _decoded(value)
+        names.append(name)
+        values[name] = value
+    return Query(names, values)
+
+
+@lru_cache(maxsize=1024)
+def _decoded(text: str) -> str:
+    return unquote(text.replace("+", " "))
+
+
 async def get_query(request: Request) -> Query:
-    items = request.query_params.multi_items()
-    return Query([k for k, _ in items], dict(items))
+    return parse_query(request.scope["query_string"])
 
 
 QueryDep = Annotated[Query, Depends(get_query)]

@@ -17,14 +17,13 @@ the shop clock and the response headers apply as to every other route.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
-from starlette.datastructures import URL, Headers
+from starlette.datastructures import URL
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
-from app.deps import Query, accepted_tokens, allowed_token
+from app.deps import accepted_tokens, allowed_token, parse_query
 from app.errors import ShopifyError
 from app.routers.events import count_response, list_response, nested_scope, single_response
 from app.services.events import parse_event_id
@@ -37,8 +36,25 @@ EVENTS = "events.json"
 COUNT = ["events", "count.json"]
 
 
+_ROUTES: dict[str, tuple[str, str, str] | None] = {}
+_ROUTES_MAX = 1024
+
+
 def _route(path: str) -> tuple[str, str, str] | None:
-    """(kind, resource, id) for the paths served here, else None (the app decides)."""
+    """(kind, resource, id) for the paths served here, else None (the app decides);
+    remembered per path, as `_base_url` is."""
+    try:
+        return _ROUTES[path]
+    except KeyError:
+        pass
+    found = _parse_route(path)
+    if len(_ROUTES) >= _ROUTES_MAX:
+        _ROUTES.clear()
+    _ROUTES[path] = found
+    return found
+
+
+def _parse_route(path: str) -> tuple[str, str, str] | None:
     if path.startswith(VERSIONED_PREFIX):
         parts = path[len(VERSIONED_PREFIX) :].split("/")[1:]  # the version is resolved already
     elif path.startswith(ADMIN_PREFIX):
@@ -87,11 +103,9 @@ class EventReadsFastPath:
         if toolkit is not None and toolkit.config.lag.active:
             return None  # hidden events are found through a session: the app's route does it
         settings = self.settings
-        if allowed_token(Headers(scope=scope), accepted_tokens(self.state, settings)) is None:
+        if allowed_token(_auth_headers(scope), accepted_tokens(self.state, settings)) is None:
             return None
-        # What QueryParams(...).multi_items() returns, without building the multidict.
-        items = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        query = Query([k for k, _ in items], dict(items))
+        query = parse_query(scope["query_string"])
         kind, resource, ident = route
         reader = self.reader
         try:
@@ -104,6 +118,19 @@ class EventReadsFastPath:
             return list_response(reader, settings, query, lambda: _base_url(scope), subject)
         except ShopifyError:
             return None  # the app raises it again and renders it as it always has
+
+
+_AUTH_HEADERS = (b"x-shopify-access-token", b"authorization")
+
+
+def _auth_headers(scope: Scope) -> dict[str, str]:
+    """The headers `allowed_token` reads, as Starlette's `Headers.get` finds them (the first
+    of each name), without building a `Headers` of them all."""
+    found: dict[str, str] = {}
+    for key, value in scope["headers"]:
+        if key in _AUTH_HEADERS:
+            found.setdefault(key.decode("latin-1"), value.decode("latin-1"))
+    return found
 
 
 _BASES: dict[tuple[Any, ...], str] = {}

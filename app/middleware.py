@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as datetime_time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,14 +61,21 @@ class ShopifyHeadersMiddleware:
         self.oldest = oldest
         self.newest = newest
         self.deprecation_months = deprecation_months
-        self._window_day: date | None = None
+        self._window_day = date.today()
         self._window: VersionWindow | None = None
+        self._window_span = (0.0, 0.0)  # epoch seconds of the local day it holds for
 
     def window(self) -> VersionWindow:
-        today = date.today()
-        if self._window is None or self._window_day != today:
+        """The version window of the local day; made again once that day is over (a clock
+        comparison per request, where `date.today()` cost several times that)."""
+        now = time.time()
+        start, end = self._window_span
+        if self._window is None or not start <= now < end:
+            today = date.today()
             self._window = VersionWindow.for_date(today, self.oldest, self.newest)
             self._window_day = today
+            midnight = datetime.combine(today, datetime_time.min)  # naive: local time
+            self._window_span = (midnight.timestamp(), (midnight + timedelta(days=1)).timestamp())
         return self._window
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -81,7 +90,7 @@ class ShopifyHeadersMiddleware:
             version = self.window().resolve(requested)
             if self.deprecation_months and version is not None:
                 deprecated = self.window().deprecated(
-                    requested, date.today(), self.deprecation_months
+                    requested, self._window_day, self.deprecation_months
                 )
         elif path.startswith(ADMIN_PREFIX):
             version = self.window().resolve(None)
