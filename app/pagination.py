@@ -189,8 +189,14 @@ def page_url(base_url: str, *, limit: str | None, page_info: str, fields: str | 
     and page_info URL-safe base64 (both unreserved characters), so only `fields` is quoted."""
     query = f"page_info={page_info}" if limit is None else f"limit={limit}&page_info={page_info}"
     if fields is not None:
-        query += f"&fields={quote(fields, safe='')}"
+        query += f"&fields={_quoted(fields)}"
     return f"{base_url}?{query}"
+
+
+@lru_cache(maxsize=256)
+def _quoted(fields: str) -> str:
+    """`fields` percent-encoded (remembered: a client sends the same list on every page)."""
+    return quote(fields, safe="")
 
 
 def page_links(

@@ -21,6 +21,10 @@ ROWS: list[tuple[Any, ...]] = [
      "/admin/products/921728736"),
     (677313117, 450789469, datetime(2025, 3, 9, 6, 59, 59), "Order", "placed",
      ["#1001", "2"], "a body", "Order was placed.", "Bob Norman", "Order was placed.", None),
+    # New York's local mean time (an offset with seconds, never cached), and a second of the
+    # first row's minute (the cache's hit, once the first row has filled it).
+    (677313118, 1, "1850-06-01 12:00:00.000000", "Page", "create", "[]", None, "", "", "", None),
+    (677313119, 2, "2008-01-10 13:00:42.000000", "Page", "create", "[1]", None, "", "", "", None),
 ]  # fmt: skip
 
 

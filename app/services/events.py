@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,10 +27,12 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     cast,
     exists,
     func,
     literal_column,
+    null,
     select,
     type_coerce,
     union_all,
@@ -264,6 +268,11 @@ def parse_fields(raw: str | None) -> tuple[str, ...] | None:
     """Known names in canonical order; unknown names are ignored (none known: every field)."""
     if raw is None:
         return None
+    return _parse_fields(raw)
+
+
+@lru_cache(maxsize=256)
+def _parse_fields(raw: str) -> tuple[str, ...] | None:
     wanted = {p.strip() for p in raw.split(",")}
     chosen = tuple(f for f in FIELDS if f in wanted)
     return chosen or None
@@ -335,48 +344,40 @@ def render_fields(
 ) -> list[dict[str, Any]]:
     """Events holding only `fields`, from rows of `page_columns(fields)`: the fields in
     order, after the id when the id is not one of them."""
-    skip = 0 if fields[0] == "id" else 1
-    at = fields.index("created_at") + skip if "created_at" in fields else None
-    listed = fields.index("arguments") + skip if "arguments" in fields else None
-    make = _field_maker(fields)
-    stamp = timestamp_renderer(tz)
-    minutes = minute_cache(tz)
-    loads = orjson.loads
-    out = []
-    created_at = arguments = None
-    for r in rows:
-        if at is not None:
-            # timestamp_renderer's cache hit, inlined (as in render_rows).
-            created_at = r[at]
-            cached = minutes.get(created_at[:16]) if type(created_at) is str else None
-            if cached is not None and len(created_at) >= 19:
-                created_at = f"{cached[0]}{created_at[16:19]}{cached[1]}"
-            else:
-                created_at = stamp(created_at)
-        if listed is not None:
-            arguments = r[listed]
-            if isinstance(arguments, str):
-                arguments = loads(arguments)
-        out.append(make(r, created_at, arguments))
-    return out
+    return _field_maker(fields)(rows, minute_cache(tz).get, timestamp_renderer(tz), orjson.loads)
 
 
-_FIELD_MAKERS: dict[tuple[str, ...], Callable[[Sequence[Any], Any, Any], dict[str, Any]]] = {}
+# (rows, the zone's minute cache's get, its timestamp renderer, orjson.loads) -> events
+FieldMaker = Callable[
+    [Sequence[Sequence[Any]], Callable[[str], Any], Callable[[Any], str], Callable[[Any], Any]],
+    list[dict[str, Any]],
+]
+_FIELD_MAKERS: dict[tuple[str, ...], FieldMaker] = {}
+# `created_at` as render_rows renders it: the minute cache's hit inlined (SQLite's text),
+# else the renderer (a new minute, an offset with seconds, PostgreSQL's datetime).
+_CREATED_AT = (
+    "(f'{c[0]}{v[16:19]}{c[1]}' if type(v := %s) is str and len(v) >= 19"
+    " and (c := get(v[:16])) is not None else stamp(v))"
+)
+_ARGUMENTS = "(loads(a) if type(a := %s) is str else a)"
 
 
-def _field_maker(fields: tuple[str, ...]) -> Callable[[Sequence[Any], Any, Any], dict[str, Any]]:
-    """`(row, created_at, arguments) -> {field: value, ...}` for these fields, as a dict display
-    (a third of `dict(zip(fields, row))`'s time on a page of 50). Its source is made of FIELDS'
-    own names and row indices only: `parse_fields` admits no other name, and this refuses one.
-    """
+def _field_maker(fields: tuple[str, ...]) -> FieldMaker:
+    """The page's events for these fields as one list comprehension of dict displays, made
+    once per fields tuple: no call per event, and a third of `dict(zip(fields, row))`'s time.
+    Its source is made of FIELDS' own names and row indices only: `parse_fields` admits no
+    other name, and this refuses one (tests/test_render_fields.py checks every subset)."""
     make = _FIELD_MAKERS.get(fields)
     if make is None:
         if not fields or not set(fields) <= set(FIELDS):
             raise ValueError(f"not event fields: {fields!r}")
         skip = 0 if fields[0] == "id" else 1
-        values = {"created_at": "created_at", "arguments": "arguments"}
-        items = [f"{f!r}: {values.get(f, f'row[{i + skip}]')}" for i, f in enumerate(fields)]
-        source = f"lambda row, created_at, arguments: {{{', '.join(items)}}}"
+        shapes = {"created_at": _CREATED_AT, "arguments": _ARGUMENTS}
+        items = []
+        for i, name in enumerate(fields):
+            at = f"r[{i + skip}]"
+            items.append(f"{name!r}: {shapes[name] % at if name in shapes else at}")
+        source = f"lambda rows, get, stamp, loads: [{{{', '.join(items)}}} for r in rows]"
         make = _FIELD_MAKERS[fields] = eval(source, {})
     return make
 
@@ -395,7 +396,11 @@ class Page:
 _EDGES: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
     "after": operator.gt,
     "before": operator.lt,
+    "through": operator.le,
+    "from": operator.ge,
 }
+# An edge's far side, its pivot included: where the events beyond a page's cursor are.
+_BEYOND = {"after": "through", "before": "from"}
 
 
 def hidden_ids(session: Session) -> Sequence[int]:
@@ -432,21 +437,46 @@ def _page_rows(
     edge: str | None,
     limit: int,
     names: tuple[str, ...],
-) -> list[tuple[Any, ...]]:
-    """Rows of these columns (the id first: the keyset needs it)."""
-    shape = tuple(values)
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """Rows of these columns (the id first: the keyset needs it), and whether an event matches
+    on the edge's far side (`_BEYOND`; False without an edge).
 
-    def build() -> Select[Any]:
+    On PostgreSQL that is one statement, a round trip saved: the page, then a row holding only
+    the flag, -2 (some) or -1 (none) in the id column (ids are positive); PostgreSQL does not
+    promise a UNION ALL's order, so the rows are sorted again. On SQLite, where a statement
+    costs no round trip, the UNION ALL costs more than a second statement does."""
+    shape = tuple(values)
+    arguments = {**values, "limit": limit}
+
+    def page() -> Select[Any]:
         where = [*conditions(values), *_edge(values, edge)]
         order = T.id.desc() if edge == "before" else T.id.asc()
         return (
-            select(*(_COLUMNS[n] for n in names))
+            select(*(_COLUMNS[n].label(n) for n in names))
             .where(and_(True, *where))
             .order_by(order)
             .limit(bindparam("limit", limit, type_=Integer()))
         )
 
-    return reader.fetch(("page", shape, names), build, {**values, "limit": limit})
+    if edge is None:
+        return reader.fetch(("page", shape, names), page, arguments), False
+    if reader.dialect.name == "sqlite":
+        rows = reader.fetch(("page", shape, names), page, arguments)
+        far = {k: v for k, v in values.items() if k != edge}
+        far[_BEYOND[edge]] = values[edge]
+        return rows, _exists(reader, far, _BEYOND[edge])
+
+    def folded() -> Any:
+        pivot = bindparam(edge, values[edge], type_=T.id.type)  # the page's own parameter
+        far = exists().where(and_(True, *conditions(values), _EDGES[_BEYOND[edge]](T.id, pivot)))
+        flag = select(case((far, -2), else_=-1), *(null() for _ in names[1:]))
+        return union_all(select(*page().subquery("page").c), flag)
+
+    rows = reader.fetch(("page and beyond", shape, names), folded, arguments)
+    flags = [row for row in rows if row[0] < 0]
+    rows = [row for row in rows if row[0] >= 0]
+    rows.sort(key=itemgetter(0), reverse=edge == "before")
+    return rows, flags[0][0] == -2
 
 
 def page_columns(fields: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -478,28 +508,27 @@ def list_page(
     names = STORED if stored else page_columns(fields)
     values = _values(filters, hidden)
     state = filters.to_cursor()
+    # The far side of the cursor (`_page_rows`' flag) holds the events beyond the page
+    # there: none of the page's matching events lie between the cursor and the page.
     if cursor is not None and cursor.direction == "prev":
-        rows = _page_rows(reader, {**values, "before": cursor.last_id}, "before", limit + 1, names)
+        rows, has_next = _page_rows(
+            reader, {**values, "before": cursor.last_id}, "before", limit + 1, names
+        )
         has_previous = len(rows) > limit
         rows = rows[:limit][::-1]
         if not rows:
             return Page([], None, Cursor("next", max(cursor.last_id - 1, 0), state))
-        has_next = _exists(reader, {**values, "after": rows[-1][0]}, "after")
     else:
         if cursor is not None:
-            rows = _page_rows(
+            rows, has_previous = _page_rows(
                 reader, {**values, "after": cursor.last_id}, "after", limit + 1, names
             )
         else:
-            rows = _page_rows(reader, values, None, limit + 1, names)
+            rows, has_previous = _page_rows(reader, values, None, limit + 1, names)
         has_next = len(rows) > limit
         rows = rows[:limit]
-        if cursor is None:
-            has_previous = False
-        elif not rows:
+        if cursor is not None and not rows:
             return Page([], Cursor("prev", min(cursor.last_id + 1, MAX_CURSOR_ID), state), None)
-        else:
-            has_previous = _exists(reader, {**values, "before": rows[0][0]}, "before")
     return Page(
         rows,
         Cursor("prev", rows[0][0], state) if has_previous else None,
