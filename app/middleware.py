@@ -19,19 +19,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.versions import DEPRECATED_REASON, VersionWindow
 
 ADMIN_PREFIX = "/admin/"
-_ids: tuple[int, str, itertools.count[int]] | None = None  # (pid, prefix, counter)
+_MASK = 0xFFFF_FFFF_FFFF
+
+
+def _draw() -> tuple[bytes, itertools.count[int]]:
+    random = uuid.uuid4()
+    return str(random)[:24].encode(), itertools.count(random.int & _MASK)
+
+
+_prefix, _counter = _draw()
+
+
+def _draw_again() -> None:
+    global _prefix, _counter
+    _prefix, _counter = _draw()
+
+
+os.register_at_fork(after_in_child=_draw_again)  # a forked worker draws its own
 
 
 def next_request_id() -> bytes:
     """A fresh X-Request-Id: UUID-shaped (version 4), unique per response. A random UUID's
-    first 80 bits, drawn once per process, then a 48-bit counter from a random start: a
-    uuid4() per request cost a tenth of a page. Drawn again in a forked child (pid)."""
-    global _ids
-    pid = os.getpid()
-    if _ids is None or _ids[0] != pid:
-        random = uuid.uuid4()
-        _ids = (pid, str(random)[:24], itertools.count(random.int & 0xFFFF_FFFF_FFFF))
-    return f"{_ids[1]}{next(_ids[2]) & 0xFFFF_FFFF_FFFF:012x}".encode()
+    first 80 bits, drawn once per process (again in a forked child), then a 48-bit counter
+    from a random start: a uuid4() per request cost a tenth of a page."""
+    return b"%s%012x" % (_prefix, next(_counter) & _MASK)
 
 
 VERSIONED_PREFIX = "/admin/api/"

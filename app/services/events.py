@@ -90,8 +90,12 @@ _CURSOR_KEYS: dict[str, type] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EventFilters:
+    """Not frozen: a frozen dataclass sets each of these seven fields through
+    `object.__setattr__`, which made building one (every request builds one or two) cost
+    about three times as much (13,500 against 4,100 instructions)."""
+
     subject_types: tuple[str, ...] | None = None
     verb: str | None = None
     since_id: int | None = None
@@ -385,7 +389,7 @@ def _field_maker(fields: tuple[str, ...]) -> FieldMaker:
 # ---- queries ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Page:
     rows: list[tuple[Any, ...]]
     previous: Cursor | None
@@ -536,7 +540,7 @@ def list_page(
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredPage:
     body: bytes  # `{"events":[...]}`
     previous: Cursor | None
