@@ -113,8 +113,7 @@ class EventReadsFastPath:
                 return single_response(reader, settings, query, ident)
             subject = nested_scope(reader, resource, ident) if kind.startswith("nested") else None
             if kind.endswith("count"):
-                with reader.engine.connect() as conn:
-                    return count_response(conn, settings, query, subject)
+                return count_response(reader, settings, query, subject)
             return list_response(reader, settings, query, lambda: _base_url(scope), subject)
         except ShopifyError:
             return None  # the app raises it again and renders it as it always has

@@ -56,8 +56,11 @@ def _from_summary(client: TestClient, filters: EventFilters) -> int | None:
                 total += int(conn.execute(stmt).scalar_one())
             return total
 
+        def fetch(_key: Any, build: Any, values: Any) -> Any:
+            return list(conn.execute(build(), values))
+
         return summary_count(
-            conn,
+            fetch,
             filters.subject_types,
             filters.verb,
             filters.since_id,
@@ -202,9 +205,9 @@ def test_nested_counts_and_the_visibility_lag_agree_with_the_list(
     assert nested == len(listed)
     with engine_of(client).connect() as conn:
         order_event = conn.execute(select(T.id).where(T.subject_type == "Order")).scalar()
-    with engine_of(client).connect() as conn:
-        shown = queries.count(conn, EventFilters(), [order_event])
-        by_type = queries.count(conn, EventFilters(subject_types=("Order",)), [order_event])
+    reader = client.app.state.event_reader  # type: ignore[attr-defined]
+    shown = queries.count(reader, EventFilters(), [order_event])
+    by_type = queries.count(reader, EventFilters(subject_types=("Order",)), [order_event])
     assert shown == _exact(client, EventFilters()) - 1
     assert by_type == _exact(client, EventFilters(subject_types=("Order",))) - 1
 

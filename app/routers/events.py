@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from app.config import Settings
@@ -134,7 +133,7 @@ def single_response(
 
 
 def count_response(
-    conn: Connection,
+    reader: EventReader,
     settings: Settings,
     query: Query,
     scope: tuple[str, int] | None = None,
@@ -144,7 +143,7 @@ def count_response(
     filters = EventFilters.from_params(query.values, settings.tz)
     if scope is not None:
         filters = filters.scoped(*scope)
-    return JSONBytesResponse(b'{"count":%d}' % queries.count(conn, filters, hidden))
+    return JSONBytesResponse(b'{"count":%d}' % queries.count(reader, filters, hidden))
 
 
 def nested_scope(reader: EventReader, resource: str, subject_id: str) -> tuple[str, int]:
@@ -178,10 +177,10 @@ async def list_events(
     "/events/count.json", response_model=CountEnvelope, openapi_extra=EVENT_COUNT_PARAMETERS
 )
 async def count_events(
-    _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
+    request: Request, _v: ApiVersion, query: QueryDep, settings: SettingsDep, session: SessionDep
 ) -> Response:
     """Retrieve a count of events."""
-    return count_response(session.connection(), settings, query, None, hidden_ids(session))
+    return count_response(_reader(request), settings, query, None, hidden_ids(session))
 
 
 @router.get(
@@ -234,5 +233,6 @@ async def count_subject_events(
     session: SessionDep,
 ) -> Response:
     """Retrieve a count of one subject's events."""
-    scope = nested_scope(_reader(request), resource, subject_id)
-    return count_response(session.connection(), settings, query, scope, hidden_ids(session))
+    reader = _reader(request)
+    scope = nested_scope(reader, resource, subject_id)
+    return count_response(reader, settings, query, scope, hidden_ids(session))

@@ -13,13 +13,12 @@ an older database; or a shop whose ids do not follow time at all): the caller co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, select, union_all
-from sqlalchemy.engine import Connection
 
 from app.models.event_count import LEVEL_SIZES, MARKER_LEVEL, event_counts_table
 
@@ -40,6 +39,9 @@ Range = tuple[int, int | None, int | None]
 Span = tuple[datetime, datetime, int, int]
 # The exact count of the filtered events over all the spans (one statement).
 ExactCount = Callable[[list[Span]], int]
+# Runs the statement of a shape (built by the callable the first time) with these values:
+# `EventReader.fetch` (app/services/reader.py), which compiles each shape once.
+Fetch = Callable[[Hashable, Callable[[], Any], Mapping[str, Any]], Sequence[Sequence[Any]]]
 
 
 def hour_span(hour: int) -> tuple[datetime, datetime]:
@@ -120,21 +122,21 @@ def _statement(shape: Shape) -> Select[Any]:
     if types == 0:
         key.append(C.subject_type == "")
     elif types == 1:
-        key.append(C.subject_type == bindparam("type"))
+        key.append(C.subject_type == bindparam("type", None))
     else:  # one bound value per type (the shape has the number): nothing to expand per call
-        key.append(C.subject_type.in_([bindparam(f"type{i}") for i in range(types)]))
-    key.append(C.verb == bindparam("verb"))
+        key.append(C.subject_type.in_([bindparam(f"type{i}", None) for i in range(types)]))
+    key.append(C.verb == bindparam("verb", None))
     if since:
-        key.append(C.max_id > bindparam("since"))
+        key.append(C.max_id > bindparam("since", None))
     columns = (C.level, C.bucket, C.n, C.min_id, C.max_id)
     parts = [select(literal(0), *columns).where(*_MARKER)]
     whole = []
     for index, (level, has_first, has_end) in enumerate(ranges):
         conds = [*key, C.level == level]
         if has_first:
-            conds.append(C.bucket >= bindparam(f"first{index}"))
+            conds.append(C.bucket >= bindparam(f"first{index}", None))
         if has_end:
-            conds.append(C.bucket < bindparam(f"end{index}"))
+            conds.append(C.bucket < bindparam(f"end{index}", None))
         whole.append(select(literal(0), *columns).where(and_(*conds)))
     if since or not whole:
         parts += whole  # each row is judged against since_id
@@ -149,13 +151,13 @@ def _statement(shape: Shape) -> Select[Any]:
         )
         parts.append(select(literal(0), *summed))
     for index in range(cut):  # the hours a window cuts (at most two), each an equality
-        where = [*key, C.level == 0, C.bucket == bindparam(f"cut{index}")]
+        where = [*key, C.level == 0, C.bucket == bindparam(f"cut{index}", None)]
         parts.append(select(literal(1), *columns).where(and_(*where)))
     return select(union_all(*parts).subquery())
 
 
 def _rows(
-    conn: Connection,
+    fetch: Fetch,
     subject_types: tuple[str, ...] | None,
     verb: str | None,
     since_id: int | None,
@@ -176,11 +178,11 @@ def _rows(
         params[f"end{index}"] = end
     for index, hour in enumerate(cut):
         params[f"cut{index}"] = hour
-    return conn.execute(_statement(shape), params)
+    return fetch(("summary", shape), lambda: _statement(shape), params)
 
 
 def summary_count(
-    conn: Connection,
+    fetch: Fetch,
     subject_types: tuple[str, ...] | None,
     verb: str | None,
     since_id: int | None,
@@ -202,7 +204,7 @@ def summary_count(
         hour_ids: dict[int, tuple[int, int]] = {}
         found = False
         for role, level, bucket, n, min_id, max_id in _rows(
-            conn, subject_types, verb, since_id, ranges, cut
+            fetch, subject_types, verb, since_id, ranges, cut
         ):
             if level == MARKER_LEVEL:
                 found = True

@@ -37,7 +37,6 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from app.errors import ShopifyError, invalid_param
@@ -647,42 +646,61 @@ def _stored_rows(reader: EventReader, values: dict[str, Any], limit: int) -> lis
     return reader.fetch(("stored page", tuple(values)), build, {**values, "limit": limit})
 
 
-def _count_where(conn: Connection, conds: list[ColumnElement[bool]]) -> int:
-    stmt = select(func.count()).select_from(events_table)
-    if conds:  # none: SQLite counts the table without visiting its rows
-        stmt = stmt.where(and_(*conds))
-    return int(conn.execute(stmt).scalar_one())
+def _counted(reader: EventReader, values: dict[str, Any], among: Sequence[int] = ()) -> int:
+    """How many events match `conditions(values)` (and, with `among`, have one of those ids),
+    by a statement compiled once per shape, as the pages' are."""
+    arguments = {**values, **{f"among_{i}": event_id for i, event_id in enumerate(among)}}
+
+    def build() -> Select[Any]:
+        conds = conditions(values)
+        if among:
+            conds.append(T.id.in_([_bind(f"among_{i}", 0, "id") for i in range(len(among))]))
+        stmt = select(func.count()).select_from(events_table)
+        if conds:  # none: SQLite counts the table without visiting its rows
+            stmt = stmt.where(and_(*conds))
+        return stmt
+
+    return int(reader.fetch(("count", tuple(arguments)), build, arguments)[0][0])
 
 
-def count(conn: Connection, filters: EventFilters, hidden: Sequence[int] = ()) -> int:
+def count(reader: EventReader, filters: EventFilters, hidden: Sequence[int] = ()) -> int:
     """From the maintained counts (app/services/event_counts.py) where they can answer,
     else one indexed query; both exact, both built from `filters.conditions()`. `hidden`:
-    the events still inside the sandbox's visibility lag (`hidden_ids`)."""
+    the events still inside the sandbox's visibility lag (`hidden_ids`).
+
+    Every statement is compiled once per shape and run on the reader's connection, as the
+    pages' are: built and executed through SQLAlchemy for each request, a count of a
+    `created_at` window cost ~2.1M instructions, three quarters of it SQLAlchemy's."""
     if filters.subject_type is None:
+        untimed = replace(filters, created_at_min=None, created_at_max=None).params()
 
         def exact(spans: list[Span]) -> int:
             # One branch per hour, each an indexed range, all in one round trip.
-            untimed = replace(filters, created_at_min=None, created_at_max=None).conditions()
-            branches = []
-            params: dict[str, Any] = {}
+            values = dict(untimed)
             for index, (start, last, low, high) in enumerate(spans):
-                bounds = [
-                    T.created_at >= bindparam(f"start{index}"),
-                    T.created_at <= bindparam(f"last{index}"),
-                    T.id >= bindparam(f"low{index}"),
-                    T.id <= bindparam(f"high{index}"),
-                ]
-                where = and_(*untimed, *bounds)
-                branches.append(
-                    select(func.count().label("n")).select_from(events_table).where(where)
-                )
-                params.update({f"start{index}": start, f"last{index}": last})
-                params.update({f"low{index}": low, f"high{index}": high})
-            stmt = union_all(*branches) if len(branches) > 1 else branches[0]
-            return sum(int(n) for (n,) in conn.execute(stmt, params))
+                values.update({f"start{index}": start, f"last{index}": last})
+                values.update({f"low{index}": low, f"high{index}": high})
+
+            def build() -> Any:
+                branches = []
+                for index in range(len(spans)):
+                    bounds = [
+                        T.created_at >= bindparam(f"start{index}", None),
+                        T.created_at <= bindparam(f"last{index}", None),
+                        T.id >= bindparam(f"low{index}", None),
+                        T.id <= bindparam(f"high{index}", None),
+                    ]
+                    where = and_(*conditions(untimed), *bounds)
+                    branches.append(
+                        select(func.count().label("n")).select_from(events_table).where(where)
+                    )
+                return union_all(*branches) if len(branches) > 1 else branches[0]
+
+            rows = reader.fetch(("exact count", tuple(untimed), len(spans)), build, values)
+            return sum(int(n) for (n,) in rows)
 
         total = summary_count(
-            conn,
+            reader.fetch,
             filters.subject_types,
             filters.verb,
             filters.since_id,
@@ -692,10 +710,9 @@ def count(conn: Connection, filters: EventFilters, hidden: Sequence[int] = ()) -
         )
         if total is not None:
             if hidden:  # the events still inside the sandbox's lag: a handful of ids
-                total -= _count_where(conn, [*filters.conditions(), T.id.in_(hidden)])
+                total -= _counted(reader, filters.params(), hidden)
             return total
-    visible = [T.id.not_in(hidden)] if hidden else []
-    return _count_where(conn, [*filters.conditions(), *visible])
+    return _counted(reader, _values(filters, hidden))
 
 
 def get_one(
