@@ -16,6 +16,7 @@ the shop clock and the response headers apply as to every other route.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from starlette.datastructures import URL
@@ -36,25 +37,10 @@ EVENTS = "events.json"
 COUNT = ["events", "count.json"]
 
 
-_ROUTES: dict[str, tuple[str, str, str] | None] = {}
-_ROUTES_MAX = 1024
-
-
+@lru_cache(maxsize=1024)
 def _route(path: str) -> tuple[str, str, str] | None:
     """(kind, resource, id) for the paths served here, else None (the app decides);
-    remembered per path, as `_base_url` is."""
-    try:
-        return _ROUTES[path]
-    except KeyError:
-        pass
-    found = _parse_route(path)
-    if len(_ROUTES) >= _ROUTES_MAX:
-        _ROUTES.clear()
-    _ROUTES[path] = found
-    return found
-
-
-def _parse_route(path: str) -> tuple[str, str, str] | None:
+    remembered per path."""
     if path.startswith(VERSIONED_PREFIX):
         parts = path[len(VERSIONED_PREFIX) :].split("/")[1:]  # the version is resolved already
     elif path.startswith(ADMIN_PREFIX):

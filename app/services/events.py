@@ -267,15 +267,12 @@ def parse_event_id(raw: str) -> int | None:
     return int(raw)
 
 
+@lru_cache(maxsize=256)
 def parse_fields(raw: str | None) -> tuple[str, ...] | None:
-    """Known names in canonical order; unknown names are ignored (none known: every field)."""
+    """Known names in canonical order; unknown names are ignored (none known: every field).
+    Remembered: a client sends the same list on every page."""
     if raw is None:
         return None
-    return _parse_fields(raw)
-
-
-@lru_cache(maxsize=256)
-def _parse_fields(raw: str) -> tuple[str, ...] | None:
     wanted = {p.strip() for p in raw.split(",")}
     chosen = tuple(f for f in FIELDS if f in wanted)
     return chosen or None
@@ -406,6 +403,13 @@ _EDGES: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
 _BEYOND = {"after": "through", "before": "from"}
 
 
+def _far_side(values: dict[str, Any], edge: str) -> ColumnElement[bool]:
+    """The ids on the far side of `edge`, bound to the edge's own parameter (one value in
+    the statement for both the page and the check beyond it)."""
+    pivot = bindparam(edge, values[edge], type_=T.id.type)
+    return _EDGES[_BEYOND[edge]](T.id, pivot)
+
+
 def hidden_ids(session: Session) -> Sequence[int]:
     """Events still inside the sandbox's visibility lag (none without a lag)."""
     hidden = session.info.get("hidden_events")
@@ -470,8 +474,7 @@ def _page_rows(
         return rows, _exists(reader, far, _BEYOND[edge])
 
     def folded() -> Any:
-        pivot = bindparam(edge, values[edge], type_=T.id.type)  # the page's own parameter
-        far = exists().where(and_(True, *conditions(values), _EDGES[_BEYOND[edge]](T.id, pivot)))
+        far = exists().where(and_(True, *conditions(values), _far_side(values, edge)))
         flag = select(case((far, -2), else_=-1), *(null() for _ in names[1:]))
         return union_all(select(*page().subquery("page").c), flag)
 
@@ -639,8 +642,7 @@ def _stored_rows(reader: EventReader, values: dict[str, Any], limit: int) -> lis
         if edge is None:
             behind: ColumnElement[Any] = literal_column("0")
         else:
-            after = bindparam("after", values["after"], type_=T.id.type)
-            behind = exists().where(and_(True, *conds, T.id <= after))
+            behind = exists().where(and_(True, *conds, _far_side(values, "after")))
         return select(*summary.c, more, behind)
 
     return reader.fetch(("stored page", tuple(values)), build, {**values, "limit": limit})
