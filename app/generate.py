@@ -14,8 +14,9 @@ last, parents first. Timestamps are spread evenly over the period and ids follow
 order is time order, as in Shopify. The same arguments give the same shop.
 
 A writer stores each batch in one transaction while the next batch is made: on SQLite a child
-process (app/sqlite_bulk.py, which also counts the events), on PostgreSQL a thread sending one
-INSERT per table whose rows arrive as one JSON array (`json_populate_recordset`).
+process (app/sqlite_bulk.py, which also counts the events and makes their stored renderings),
+on PostgreSQL a thread sending one INSERT per table whose rows arrive as one JSON array
+(`json_populate_recordset`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import InstrumentedAttribute, configure_mappers
 from sqlmodel import Session, SQLModel
 
+from app.bulk_render import stored_renderer
 from app.config import Settings, get_settings
 from app.db import reserve_ids, sync_id_sequences
 from app.events import articles as article_events
@@ -75,7 +77,7 @@ from app.services.order_common import (
     fulfillable,
     fulfillment_status,
 )
-from app.services.rendered import bulk_renderer, rendering_zone
+from app.services.rendered import rendering_zone
 from app.services.transactions import (
     RECORDERS,
     TransactionRequest,
@@ -997,8 +999,11 @@ class _Writer:
     """
 
     def __init__(self, engine: Engine, ids: Iterator[int], zone: ZoneInfo | None) -> None:
-        self.render = bulk_renderer(zone) if zone is not None else None
         self.postgres = engine.dialect.name == "postgresql"
+        # The stored renderings: made here for PostgreSQL; on SQLite by store_batch, in the
+        # writer process (`Insert.render_zone`).
+        self.zone = zone
+        self.render = stored_renderer(zone) if zone is not None and self.postgres else None
         self.quote = engine.dialect.identifier_preparer.quote  # `authorization` is reserved
         self.ids = ids
         # SQLite: the writer counts each batch's events itself (app/models/event_count.py).
@@ -1011,15 +1016,15 @@ class _Writer:
         self._values = {name: positional(keys) for name, keys in self._keys.items()}
 
     def event_rows(self, events: list[Event]) -> list[dict[str, Any]]:
-        """Rows with their ids and (where the shop has a rendering zone) stored renderings."""
+        """Rows with their ids and, on PostgreSQL where the shop has a rendering zone, their
+        stored renderings (on SQLite, a `rendered` of None that the writer fills in)."""
         ids = self.ids
         render = self.render
         out = []
         for event in events:
             row = event.__dict__
             row["id"] = next(ids)
-            if render is not None:
-                row["rendered"] = render(row)
+            row["rendered"] = None if render is None else render(row)
             out.append(row)
         return out
 
@@ -1051,10 +1056,17 @@ class _Writer:
             json_keys = tuple(c.key for c in table.columns if isinstance(c.type, JSON))
             sql = f"INSERT INTO {table.name} ({columns}) VALUES ({values})"
             keys = self._keys[table.name]
-            if table is events_table and self.counting:
-                out.append(
-                    Insert(table.name, sql, keys, json_keys, SQLITE_COUNTS_UPSERT, LEVEL_SIZES)
+            if table is events_table:
+                insert = Insert(
+                    table.name,
+                    sql,
+                    keys,
+                    json_keys,
+                    counts=SQLITE_COUNTS_UPSERT if self.counting else None,
+                    count_levels=LEVEL_SIZES if self.counting else (),
+                    render_zone=None if self.zone is None else self.zone.key,
                 )
+                out.append(insert)
             else:
                 out.append(Insert(table.name, sql, keys, json_keys))
         return out

@@ -12,8 +12,12 @@ the table's `Insert.keys` (the JSON of datetimes, lists and dicts as orjson writ
 positionally. As lists, not dicts, a batch parses in half the time and binds without a name
 lookup per value; the parent makes them from its instances' attribute dicts with one
 `itemgetter` per table (`positional`). The child imports nothing of the app but this module
-(it starts in ~0.1 s), and the statements come from the parent: `Insert(table, sql, keys,
-json_keys)`.
+and app/bulk_render.py (it starts in ~0.1 s), and the statements come from the parent:
+`Insert(table, sql, keys, json_keys, ...)`.
+
+The child also makes each event's stored rendering (`Insert.render_zone`), which the parent
+made before: the parent, which walks the shop, is the slower of the two, and a rendering sent
+as a JSON string inside the batch was made, escaped and parsed again on the way.
 
 The child is `python -m app.sqlite_bulk DATABASE`, fed length-prefixed frames on stdin (see
 `main`).
@@ -22,6 +26,7 @@ The child is `python -m app.sqlite_bulk DATABASE`, fed length-prefixed frames on
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import sqlite3
@@ -29,7 +34,7 @@ import subprocess
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -37,8 +42,11 @@ from itertools import islice
 from operator import itemgetter, lt
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 import orjson
+
+from app.bulk_render import stored_renderer
 
 SQLITE_CACHE_KIB = 256 * 1024
 BUSY_TIMEOUT_MS = 10_000
@@ -53,6 +61,8 @@ class Insert:
     # The events' table: count them (EventCounter) with this upsert, at these bucket sizes.
     counts: str | None = None
     count_levels: tuple[int, ...] = ()
+    # The events' table: its `rendered` column made here (app/bulk_render.py), in this zone.
+    render_zone: str | None = None
 
 
 class EventCounter:
@@ -160,6 +170,8 @@ def store_batch(
     try:
         for name, rows in batch:
             insert = inserts[name]
+            if insert.render_zone is not None:
+                _render(rows, insert.render_zone, insert.keys)
             for i in [insert.keys.index(key) for key in insert.json_keys]:
                 for row in rows:
                     value = row[i]
@@ -173,6 +185,19 @@ def store_batch(
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _render(rows: list[list[Any]], zone: str, keys: Sequence[str]) -> None:
+    """Fill in each event row's `rendered` (from its values as they arrived: JSON parsed)."""
+    render = _renderer(zone, tuple(keys))  # keys arrive as a JSON list
+    at = keys.index("rendered")
+    for row in rows:
+        row[at] = render(row)
+
+
+@functools.cache
+def _renderer(zone: str, keys: tuple[str, ...]) -> Callable[[list[Any]], str | None]:
+    return stored_renderer(ZoneInfo(zone), keys)
 
 
 @contextmanager

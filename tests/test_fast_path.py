@@ -3,13 +3,19 @@ and the minute-cached timestamp renderer like the full conversion."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.fastpath import EventReadsFastPath
-from app.timeparse import render_timestamp, sequential_renderer, timestamp_renderer
+from app.timeparse import (
+    iso_renderer,
+    render_timestamp,
+    sequential_renderer,
+    timestamp_renderer,
+)
 from tests.conftest import API, MakeClient
 
 URLS = [
@@ -68,27 +74,60 @@ def test_fast_path_answers_like_the_routes(
         assert [h for h in a[1] if h[0] not in drop] == [h for h in b[1] if h[0] not in drop]
 
 
-@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"])
+# St John's changed offset at 00:01 local until 2011: inside a quarter-hour (03:31 UTC).
+ZONES = ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns"]
+# Around changes: New York's 1883 local mean time, a 2024 DST start, 1945's war time end, and
+# St John's 2009 DST start.
+STARTS = [
+    datetime(1883, 11, 18, 16, 50),
+    datetime(2024, 3, 10, 6, 50),
+    datetime(1945, 10, 14),
+    datetime(2009, 3, 8, 3, 20),
+]
+
+
+@pytest.mark.parametrize("zone", ZONES)
 def test_cached_timestamps_render_like_the_full_conversion(zone: str) -> None:
     tz = ZoneInfo(zone)
     render = timestamp_renderer(tz)
-    starts = [datetime(1883, 11, 18, 16, 50), datetime(2024, 3, 10, 6, 50), datetime(1945, 10, 14)]
-    for start in starts:
+    for start in STARTS:
         for step in range(0, 3 * 3600, 7):
             value = start + timedelta(seconds=step)
             stored = value.strftime("%Y-%m-%d %H:%M:%S.%f")
-            assert render(stored) == render_timestamp(value, tz), stored
+            expected = value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
+            assert render(stored) == render_timestamp(value, tz) == expected, stored
 
 
-@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"])
+@pytest.mark.parametrize("zone", ZONES)
 def test_sequential_timestamps_render_like_the_full_conversion(zone: str) -> None:
     """The bulk writer's renderer keeps the last quarter-hour's offset: values in order,
     across offset changes, and out of order all render as `astimezone` does."""
     tz = ZoneInfo(zone)
-    starts = [datetime(1883, 11, 18, 16, 50), datetime(2024, 3, 10, 6, 50), datetime(1945, 10, 14)]
-    values = [s + timedelta(seconds=step) for s in starts for step in range(0, 3 * 3600, 13)]
+    values = [s + timedelta(seconds=step) for s in STARTS for step in range(0, 3 * 3600, 13)]
     values += values[::-7]
     render = sequential_renderer(tz)
+    by_text = iso_renderer(tz)  # the same values as orjson writes them, in a bulk batch
     for value in values:
         expected = value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
         assert render(value) == expected == render_timestamp(value, tz), value
+        assert by_text(value.isoformat()) == expected, value
+
+
+@pytest.mark.parametrize("zone", [*ZONES, "America/Moncton", "Europe/Dublin", "UTC"])
+def test_iso_text_renders_like_the_full_conversion_at_any_second(zone: str) -> None:
+    """`iso_renderer` copies minutes and seconds after a cached local hour: any second of any
+    hour, in a zone of whole-hour offsets or not, around changes, in and out of order."""
+    tz = ZoneInfo(zone)
+    rng = random.Random(zone)
+    starts = [datetime(2025, 3, 9, 6), datetime(2025, 11, 2, 5), datetime(2024, 10, 6, 14)]
+    starts += [datetime(1, 1, 2), datetime(9999, 12, 30, 10), datetime(1899, 12, 31, 23)]
+    starts += [datetime(2009, 3, 8, 2), datetime(1993, 4, 4, 2)]  # St John's, Moncton
+    values = [s + timedelta(seconds=rng.randrange(4 * 3600)) for s in starts for _ in range(300)]
+    values.sort()
+    values += values[::-3]
+    by_text = iso_renderer(tz)
+    for value in values:
+        expected = value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
+        assert by_text(value.isoformat()) == expected == render_timestamp(value, tz), value
+    with_fraction = datetime(2025, 3, 9, 6, 30, 1, 250)
+    assert by_text(with_fraction.isoformat()) == render_timestamp(with_fraction, tz)

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from sqlalchemy.pool import StaticPool
 from sqlmodel import create_engine
 
+from app.bulk_render import FIELDS
 from app.config import Settings
 from app.db import open_session
 from app.main import create_app
 from app.services.event_import import import_events
-from app.services.events import FIELDS
 
 API = "/admin/api/2026-10"
 SUBJECTS = ["Order", "Product", "Article", "Page"]

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
-from app.services.events import FIELDS, page_columns, render_fields, render_rows
+from app.bulk_render import FIELDS
+from app.services.events import page_columns, render_fields, render_rows
 
 TZ = ZoneInfo("America/New_York")
 ROWS: list[tuple[Any, ...]] = [

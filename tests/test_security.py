@@ -15,11 +15,12 @@ from typer.testing import CliRunner
 
 import app.deps
 from app import cli
+from app.bulk_render import FIELDS
 from app.config import Settings, get_settings
 from app.db import make_engine, open_session
 from app.main import create_app
 from app.seed import load_fixture
-from app.services.events import FIELDS, EventFilters, parse_fields
+from app.services.events import EventFilters, parse_fields
 from tests.live_server import API, TOKEN, LiveServer
 
 APP_DIR = Path(__file__).resolve().parent.parent / "app"

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlmodel import Session
 
+from app.bulk_render import FIELDS, stored_renderer
 from app.config import Settings
 from app.db import make_engine, open_session
 from app.events.base import Verb, record_event
@@ -24,6 +28,7 @@ from app.generate import Plan, write_shop
 from app.main import create_app
 from app.models.event import SubjectType, events_table
 from app.services.event_import import import_events
+from app.services.events import render_row
 from tests.conftest import API, TOKEN, MakeClient, engine_of
 
 T = events_table.c
@@ -295,3 +300,23 @@ def test_a_page_of_whole_renderings_is_one_statement(make_client: MakeClient) ->
     assert ids == sorted(ids) and len(set(ids)) == 100
     if engine.dialect.name == "sqlite":
         assert len(seen) == 2 and all("group_concat" in sql for sql in seen)
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "America/St_Johns"])
+def test_bulk_renderings_are_the_lists_own_json(zone: str) -> None:
+    """generate's renderings (app/bulk_render.py): from column dicts with datetimes (its
+    PostgreSQL writer) and from positional rows with orjson's ISO text (its SQLite writer
+    process), byte for byte what the list renders from the columns."""
+    tz = ZoneInfo(zone)
+    keys = tuple(reversed(FIELDS))  # any order of the columns
+    start = datetime(2009, 3, 8, 3, 20)  # across St John's 00:01 local DST start
+    by_mapping, by_position = stored_renderer(tz), stored_renderer(tz, keys)
+    for i, item in enumerate(_items() * 40):
+        created = start + timedelta(seconds=37 * i)
+        row = {**item, "id": 1000 + i, "created_at": created}
+        expected = orjson.dumps(render_row(SimpleNamespace(**row), tz, None)).decode()
+        assert by_mapping(row) == expected
+        values = orjson.loads(orjson.dumps([row[k] for k in keys]))  # as the child reads them
+        assert by_position(values) == expected
+    lone = {**row, "message": "\ud800"}  # JSON can't hold it: rendered from the columns
+    assert by_mapping(lone) is None

@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
+from app.bulk_render import FIELDS
 from app.errors import ShopifyError, invalid_param
 from app.models.event import SubjectType, events_table
 from app.pagination import MAX_CURSOR_ID, Cursor
@@ -53,19 +54,6 @@ from app.timeparse import (
 
 T = events_table.c
 
-FIELDS = (
-    "id",
-    "subject_id",
-    "created_at",
-    "subject_type",
-    "verb",
-    "arguments",
-    "body",
-    "message",
-    "author",
-    "description",
-    "path",
-)
 # created_at and arguments are read as the driver returns them (no per-row type processing):
 # render_row parses SQLite's text (C-speed fromisoformat and orjson).
 _RAW = {"created_at", "arguments"}

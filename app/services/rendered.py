@@ -5,8 +5,8 @@ eleven columns a row turned into Python objects, a dict and JSON again: on a 1M-
 that was half of a page's in-process cost (263 -> 130 us).
 
 The stored text (`events.rendered`) is the event's JSON object exactly as the list renders it.
-A writer that knows the id (the bulk generator, which reserves its ids first) stores it
-*whole*; one that renders before the database assigns the id (the ORM writers) stores it
+A writer that knows the id (the bulk generator, which reserves its ids first; app/bulk_render.py)
+stores it *whole*; one that renders before the database assigns the id (the ORM writers) stores it
 without its leading `{"id":<id>`:
 
     {"id":1,"subject_id":450789469,"created_at":"2008-01-10T08:00:00-05:00",...}   whole
@@ -26,8 +26,6 @@ which process wrote an event, only its speed does.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -39,7 +37,6 @@ from sqlmodel import Session
 from app.models.event import Event
 from app.models.sandbox_state import sandbox_state_table
 from app.services.events import render_row
-from app.timeparse import sequential_renderer
 
 RENDERING = "rendering"  # sandbox_state's row: {"timezone": "<IANA name>"}
 _S = sandbox_state_table.c
@@ -58,35 +55,6 @@ def render_event(event: Event, zone: ZoneInfo) -> str | None:
     except orjson.JSONEncodeError:
         return None
     return text[text.index(b",") :].decode()
-
-
-def bulk_renderer(zone: ZoneInfo) -> Callable[[Mapping[str, Any]], str | None]:
-    """`render_event` for many events' column dicts (datetimes, arguments as lists, the id
-    already given), without a row tuple and list per event: the bulk generator's, stored
-    whole (tests/test_stored_rendering.py checks it agrees with the list's renderer)."""
-    stamp = sequential_renderer(zone)
-    dumps = orjson.dumps
-
-    def render(row: Mapping[str, Any]) -> str | None:
-        event = {
-            "id": row["id"],
-            "subject_id": row["subject_id"],
-            "created_at": stamp(row["created_at"]),
-            "subject_type": row["subject_type"],
-            "verb": row["verb"],
-            "arguments": row["arguments"],
-            "body": row["body"],
-            "message": row["message"],
-            "author": row["author"],
-            "description": row["description"],
-            "path": row["path"],
-        }
-        try:
-            return dumps(event).decode()
-        except orjson.JSONEncodeError:
-            return None
-
-    return render
 
 
 def record_rendering_zone(engine: Engine, timezone: str) -> str:

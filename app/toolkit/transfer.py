@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.bulk_render import FIELDS
 from app.models.event import events_table
 from app.services.event_import import import_events
-from app.services.events import FIELDS, render_row
+from app.services.events import render_row
 
 ExportFormat = Literal["json", "ndjson"]
 _BATCH = 5_000
