@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 import app.models  # noqa: F401  (registers the tables)
-from app.models.event_count import ensure_event_counts
+from app.models.event_count import ensure_event_counts, prepare_metadata
 from app.services.rendered import record_rendering_zone
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -53,6 +53,7 @@ def create_schema(engine: Engine, timezone: str | None = None) -> str | None:
     """Create what is missing; returns the shop's rendering zone (app/services/rendered.py),
     recording `timezone` as that zone if the database has none yet."""
     _never_reuse_ids()
+    prepare_metadata(engine.dialect.name)
     SQLModel.metadata.create_all(engine)
     _add_new_columns(engine)
     with engine.begin() as conn:

@@ -7,7 +7,10 @@ them), and a plain `SELECT count(*)` over the same conditions. Runs on SQLite an
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -272,3 +275,26 @@ def test_cover_tiles_hours_with_the_largest_buckets() -> None:
             for bucket in range(first, end):
                 hours += range(bucket * sizes[level], (bucket + 1) * sizes[level])
         assert hours == list(range(lo, hi))
+
+
+def test_the_index_of_per_transaction_rows_is_partial_on_both(make_client: MakeClient) -> None:
+    """`ix_event_counts_parts` holds only part != 0 rows; PostgreSQL's predicate is given when
+    a PostgreSQL schema is made (`prepare_metadata`), not when the models are imported."""
+    engine = engine_of(make_client())
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_event_counts_parts'"
+            assert conn.execute(text(sql)).scalar_one().endswith("WHERE (part <> 0)")
+        else:
+            sql = "SELECT sql FROM sqlite_master WHERE name = 'ix_event_counts_parts'"
+            assert conn.execute(text(sql)).scalar_one().endswith("WHERE part != 0")
+
+
+def test_a_sqlite_server_never_loads_the_postgresql_dialect() -> None:
+    """Importing the app and building it: SQLAlchemy's PostgreSQL dialect stays unloaded."""
+    code = (
+        "import sys, app.cli, app.main; app.main.create_app(); "
+        "assert 'sqlalchemy.dialects.postgresql' not in sys.modules, 'loaded'"
+    )
+    env = {**os.environ, "DATABASE_URL": "sqlite://", "SEED": "none"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
