@@ -5,9 +5,9 @@ eleven columns a row turned into Python objects, a dict and JSON again: on a 1M-
 that was half of a page's in-process cost (263 -> 130 us).
 
 The stored text (`events.rendered`) is the event's JSON object exactly as the list renders it.
-A writer that knows the id (the bulk generator, which reserves its ids first; app/bulk_render.py)
-stores it *whole*; one that renders before the database assigns the id (the ORM writers) stores it
-without its leading `{"id":<id>`:
+A writer that knows the id (the bulk generator, which reserves its ids first:
+app/bulk_render.py) stores it *whole*; one that renders before the database assigns the id
+(the ORM writers) stores it without its leading `{"id":<id>`:
 
     {"id":1,"subject_id":450789469,"created_at":"2008-01-10T08:00:00-05:00",...}   whole
     ,"subject_id":450789469,"created_at":"2008-01-10T08:00:00-05:00",...}          the rest
