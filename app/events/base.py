@@ -99,8 +99,10 @@ def record_event(
     values: dict[str, Any] = {
         "subject_id": subject_id,
         "created_at": created_at or utcnow(),
-        "subject_type": subject_type.value,
-        "verb": verb.value,
+        # `_value_`, the member's plain attribute: `.value` is a property, ~1.6k instructions a
+        # read (3% of generate's walk).
+        "subject_type": subject_type._value_,
+        "verb": verb._value_,
         "arguments": [str(a) for a in arguments],
         "body": body,
         "message": message,
