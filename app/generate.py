@@ -269,7 +269,7 @@ class ShopGenerator:
             produced = done + len(self.sink)
             if produced >= n:
                 break
-            self.now = start + timedelta(seconds=span * produced // max(n, 1))
+            self.now = start + timedelta(0, span * produced // max(n, 1))  # (days, seconds)
             pool = self.pool
             if n - produced < MAX_EVENTS_PER_ACTION:
                 self._step(self._begin("Product"))  # one event: the count comes out exact

@@ -26,7 +26,7 @@ _SYMBOLS = {
 
 
 def to_amount(value: Decimal | str) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(CENT, ROUND_HALF_UP)  # positional: no keyword parsing
 
 
 def amount_str(value: Decimal | str) -> str:
