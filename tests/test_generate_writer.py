@@ -194,3 +194,13 @@ def test_batch_resources_are_plain_twins_of_their_models(tmp_path: Path) -> None
         orders = session.scalars(select(Order)).all()
         assert orders and all(type(o) is Order for o in orders)
     engine.dispose()
+
+
+def test_the_counter_sums_each_level_from_the_finer_so_sizes_must_divide() -> None:
+    keys = ("id", "subject_type", "verb", "created_at")
+    with pytest.raises(ValueError, match="divide"):
+        EventCounter((1, 24, 700), keys)
+    counter = EventCounter((2, 24), keys)  # a first level of more than one hour
+    counter.add([[1, "Order", "placed", "0001-01-01T03:00:00"]])
+    assert counter.rows[(0, "Order", "placed", 0, 1)] == [1, 1, 1]  # hour 3 // 2
+    assert counter.rows[(3, "", "", 1, 0)] == [1, 1, 1]
