@@ -114,31 +114,40 @@ def iso_renderer(tz: ZoneInfo) -> Callable[[str], str]:
 
     An hour that keeps one offset of whole hours throughout renders as its local hour followed
     by the text's own minutes and seconds (cached per hour: a 1M-event year has ~114 events
-    an hour); any other value is parsed and goes through `sequential_renderer`."""
-    hours: dict[str, tuple[str, str]] = {}
+    an hour); any other value is parsed and goes through `sequential_renderer`. Each hour is
+    judged once: one that cannot be rendered so is remembered as None."""
+    hours: dict[str, tuple[str, str] | None] = {}
     full = sequential_renderer(tz)
     parse = datetime.fromisoformat
 
     def render(text: str) -> str:
-        found = hours.get(text[:13])
-        if found is not None and len(text) == 19:
+        whole = len(text) == 19 and text[13] == ":"
+        key = text[:13]
+        found = hours.get(key, _UNKNOWN)
+        if found is not None and found is not _UNKNOWN and whole:
             return f"{found[0]}{text[13:]}{found[1]}"
         value = parse(text)
-        if len(text) == 19 and text[13] == ":":
-            hour = value.replace(minute=0, second=0)
-            try:
-                offsets = {_quarter_offset(hour + q * _QUARTER_HOUR, tz) for q in range(4)}
-                if len(offsets) == 1 and (same := offsets.pop()) is not None:
-                    offset, suffix = same
-                    if offset % _HOUR == timedelta(0):
-                        if len(hours) >= _HOURS_MAX:
-                            hours.clear()
-                        hours[text[:13]] = ((hour + offset).isoformat()[:13], suffix)
-            except OverflowError:
-                pass  # the hour's end is beyond datetime's range: not cached
+        if found is _UNKNOWN and whole:
+            if len(hours) >= _HOURS_MAX:
+                hours.clear()
+            hours[key] = _whole_hour(value.replace(minute=0, second=0), tz)
         return full(value)
 
     return render
+
+
+def _whole_hour(hour: datetime, tz: ZoneInfo) -> tuple[str, str] | None:
+    """(local hour text `YYYY-MM-DDTHH`, offset text) of a UTC hour that keeps one offset of
+    whole hours throughout; else None."""
+    try:
+        offsets = {_quarter_offset(hour + q * _QUARTER_HOUR, tz) for q in range(4)}
+        if len(offsets) == 1 and (same := offsets.pop()) is not None:
+            offset, suffix = same
+            if offset % _HOUR == timedelta(0):
+                return (hour + offset).isoformat()[:13], suffix
+    except OverflowError:
+        pass  # the hour's end is beyond datetime's range
+    return None
 
 
 def cursor_timestamp(value: datetime) -> str:
