@@ -298,3 +298,41 @@ def test_a_sqlite_server_never_loads_the_postgresql_dialect() -> None:
     )
     env = {**os.environ, "DATABASE_URL": "sqlite://", "SEED": "none"}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+
+
+def _counts_indexes(conn: Any) -> list[tuple[Any, ...]]:
+    if conn.dialect.name == "postgresql":
+        constraints = (
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'event_counts'::regclass ORDER BY 1"
+        )
+        indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'event_counts'"
+        return [*conn.execute(text(constraints)), *conn.execute(text(indexes + " ORDER BY 1"))]
+    sql = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'event_counts' ORDER BY 1"
+    return list(conn.execute(text(sql)))
+
+
+def test_a_rebuild_leaves_the_counts_table_as_it_found_it(make_client: MakeClient) -> None:
+    """PostgreSQL's rebuild drops the table's primary key and index and makes them again
+    after the recount: the same names and definitions, and writers' upserts (the triggers'
+    ON CONFLICT) still find their key."""
+    client = make_client("docs")
+    engine = engine_of(client)
+    with engine.connect() as conn:
+        before = _counts_indexes(conn)
+    with engine.begin() as conn:
+        rebuild_event_counts(conn)
+    with engine.connect() as conn:
+        after = _counts_indexes(conn)
+    assert after == before
+    names = {row[0] for row in after}
+    assert "ix_event_counts_parts" in names
+    if engine.dialect.name == "postgresql":
+        assert "event_counts_pkey" in names
+    else:  # WITHOUT ROWID: the table is its primary key
+        assert (
+            "PRIMARY KEY (kind, subject_type, verb, level, bucket, part)"
+            in dict(after)["event_counts"]
+        )
+    insert_events(client, _scattered(50, seed=3))
+    assert_counts_exact(client, trials=10)
