@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.util.concurrency import greenlet_spawn
 from starlette.datastructures import URL
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -71,11 +72,16 @@ class EventReadsFastPath:
         self.state = state  # the app's state: its toolkit is installed after this middleware
         self.settings = settings
         self.reader = reader
+        # PostgreSQL: reads await their round trips (app/services/reader.py), in a greenlet.
+        self.awaits_reads = reader.dialect.name == "postgresql"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = None
         if scope["type"] == "http" and scope["method"] == "GET":
-            response = self._respond(scope)
+            if self.awaits_reads:
+                response = await greenlet_spawn(self._respond, scope)
+            else:
+                response = self._respond(scope)
         if response is None:
             await self.app(scope, receive, send)
         else:

@@ -3,20 +3,23 @@ and the minute-cached timestamp renderer like the full conversion."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from app.fastpath import EventReadsFastPath
+from app.services.reader import ASYNC_CONNECTIONS
 from app.timeparse import (
     iso_renderer,
     render_timestamp,
     sequential_renderer,
     timestamp_renderer,
 )
-from tests.conftest import API, MakeClient
+from tests.conftest import API, TOKEN, MakeClient
 
 URLS = [
     f"{API}/events.json",
@@ -131,3 +134,37 @@ def test_iso_text_renders_like_the_full_conversion_at_any_second(zone: str) -> N
         assert by_text(value.isoformat()) == expected == render_timestamp(value, tz), value
     with_fraction = datetime(2025, 3, 9, 6, 30, 1, 250)
     assert by_text(with_fraction.isoformat()) == render_timestamp(with_fraction, tz)
+
+
+def test_postgresql_reads_wait_for_the_database_without_holding_the_loop(
+    make_client: MakeClient,
+) -> None:
+    """On PostgreSQL the fast path awaits each statement on an asyncio connection of the
+    reader's pool, so concurrent requests on one event loop overlap: twelve of them open more
+    than one connection (never more than ASYNC_CONNECTIONS) and answer as one at a time does.
+    On SQLite a read is a call in the loop: no such connection is ever opened."""
+    client = make_client("docs")
+    app = client.app
+    reader = app.state.event_reader  # type: ignore[attr-defined]
+    paths = [f"{API}/events.json?limit=3", f"{API}/events/count.json?verb=placed"]
+    expected = {path: client.get(path).content for path in paths}
+
+    async def concurrently() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"X-Shopify-Access-Token": TOKEN}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as http:
+            return await asyncio.gather(*(http.get(paths[i % 2]) for i in range(12)))
+
+    responses = asyncio.run(concurrently())
+    assert [r.status_code for r in responses] == [200] * 12
+    assert [r.content for r in responses] == [expected[paths[i % 2]] for i in range(12)]
+    opened = len(reader._async_idle)
+    if reader.dialect.name == "postgresql":
+        assert 1 < opened <= ASYNC_CONNECTIONS
+        reader.close()
+        assert reader._async_idle == []
+        assert client.get(paths[0]).content == expected[paths[0]]  # reconnects
+    else:
+        assert opened == 0
