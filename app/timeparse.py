@@ -57,7 +57,8 @@ _UNKNOWN = (timedelta(0), "unknown")  # a sentinel: not cached yet
 def render_timestamp(value: datetime, tz: ZoneInfo) -> str:
     """Naive UTC -> `2008-01-10T08:00:00-05:00` in the shop's zone (the read path's hot spot)."""
     offset, suffix = _quarter_offset(value, tz) or _offset_at(value, tz)
-    return (value + offset).isoformat(timespec="seconds") + suffix
+    # [:19] is timespec="seconds" (naive: no offset follows); keyword parsing cost ~1 µs more
+    return (value + offset).isoformat()[:19] + suffix
 
 
 def _offset_at(value: datetime, tz: ZoneInfo) -> _Offset:
@@ -99,7 +100,7 @@ def sequential_renderer(tz: ZoneInfo) -> Callable[[datetime], str]:
             offset, suffix = found
             low = _EPOCH + (value - _EPOCH) // _QUARTER_HOUR * _QUARTER_HOUR
             high = low + _QUARTER_HOUR
-        return (value + offset).isoformat(timespec="seconds") + suffix
+        return (value + offset).isoformat()[:19] + suffix  # as render_timestamp's
 
     return render
 

@@ -108,6 +108,7 @@ def test_sequential_timestamps_render_like_the_full_conversion(zone: str) -> Non
     tz = ZoneInfo(zone)
     values = [s + timedelta(seconds=step) for s in STARTS for step in range(0, 3 * 3600, 13)]
     values += values[::-7]
+    values += [v + timedelta(microseconds=999_999) for v in values[::17]]  # cut, not rounded
     render = sequential_renderer(tz)
     by_text = iso_renderer(tz)  # the same values as orjson writes them, in a bulk batch
     for value in values:
