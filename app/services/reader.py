@@ -13,7 +13,8 @@ On PostgreSQL a read is a round trip to another process, which held the event lo
 database worked. The fast path (app/fastpath.py) therefore runs its reads in a greenlet
 (SQLAlchemy's `greenlet_spawn`, as its own asyncio layer does): there `fetch` awaits the
 statement on an asyncio psycopg connection of a small pool, and the loop serves other requests
-meanwhile (a deep page at 16 connections: ~+15% requests/s, p99 halved; docs/decisions.md).
+meanwhile (a deep page at 16 connections: +10-60% requests/s in alternating runs, p99 halved;
+docs/decisions.md).
 Anywhere else (FastAPI's routes, in their threads) it runs on the one blocking connection.
 """
 
