@@ -72,13 +72,11 @@ class EventReadsFastPath:
         self.state = state  # the app's state: its toolkit is installed after this middleware
         self.settings = settings
         self.reader = reader
-        # PostgreSQL: reads await their round trips (app/services/reader.py), in a greenlet.
-        self.awaits_reads = reader.dialect.name == "postgresql"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = None
         if scope["type"] == "http" and scope["method"] == "GET":
-            if self.awaits_reads:
+            if self.reader.awaits:  # PostgreSQL: its reads await their round trips
                 response = await greenlet_spawn(self._respond, scope)
             else:
                 response = self._respond(scope)

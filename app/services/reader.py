@@ -78,6 +78,8 @@ class EventReader:
         self._async_loop: asyncio.AbstractEventLoop | None = None
         # In-memory SQLite lives in one connection per pool: borrow it for each read instead.
         self._persistent = not isinstance(engine.pool, StaticPool | SingletonThreadPool)
+        # Whether a read in a greenlet awaits its statement (PostgreSQL); the fast path asks.
+        self.awaits = self._persistent and engine.dialect.name == "postgresql"
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def fetch(
@@ -90,7 +92,7 @@ class EventReader:
         arguments = compiled.arguments(values)
         for listener in self.listeners:
             listener(compiled.sql, arguments)
-        if self._persistent and self.dialect.name == "postgresql" and in_greenlet():
+        if self.awaits and in_greenlet():
             rows: list[tuple[Any, ...]] = await_only(self._fetch_async(compiled.sql, arguments))
             return rows
         with self._lock:
