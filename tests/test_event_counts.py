@@ -283,7 +283,10 @@ def test_the_index_of_per_transaction_rows_is_partial_on_both(make_client: MakeC
     engine = engine_of(make_client())
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_event_counts_parts'"
+            sql = (
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_event_counts_parts' "
+                "AND schemaname = current_schema()"
+            )
             assert conn.execute(text(sql)).scalar_one().endswith("WHERE (part <> 0)")
         else:
             sql = "SELECT sql FROM sqlite_master WHERE name = 'ix_event_counts_parts'"
@@ -306,7 +309,10 @@ def _counts_indexes(conn: Any) -> list[tuple[Any, ...]]:
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = 'event_counts'::regclass ORDER BY 1"
         )
-        indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'event_counts'"
+        indexes = (
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'event_counts' "
+            "AND schemaname = current_schema()"
+        )
         return [*conn.execute(text(constraints)), *conn.execute(text(indexes + " ORDER BY 1"))]
     sql = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'event_counts' ORDER BY 1"
     return list(conn.execute(text(sql)))
