@@ -4,7 +4,8 @@
 `shopify-events-mock serve` (uvicorn, one worker, no access log), reads each scenario's answer,
 then starts the ceiling app (bench/ceiling.py, same uvicorn settings) serving those exact
 bytes, and drives every scenario with wrk (16 connections) on both, alternating between them.
-It writes bench/results/latest.md. Timings are reported, never asserted.
+The targets that compare two scenarios (`PAIRS`) are then measured on the server with the two
+alternating. It writes bench/results/latest.md. Timings are reported, never asserted.
 
 Environment: BENCH_EVENTS (1000000), BENCH_SECONDS per scenario and side (6), BENCH_PG_URL
 (the PostgreSQL server used for the PostgreSQL scenario; `none` skips it).
