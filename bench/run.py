@@ -273,9 +273,8 @@ def paired(urls: dict[str, str]) -> dict[tuple[str, str], tuple[Run, Run]]:
         for _ in range(PAIR_ROUNDS):
             ours.append(wrk(urls[variant], SECONDS / PAIR_ROUNDS))
             theirs.append(wrk(urls[base], SECONDS / PAIR_ROUNDS))
-        out[(variant, base)] = (combined(ours), combined(theirs))
-        ratio = out[(variant, base)][0].rps / out[(variant, base)][1].rps
-        print(f"  {variant} / {base}: {ratio:.2f}", flush=True)
+        mine, other = out[(variant, base)] = (combined(ours), combined(theirs))
+        print(f"  {variant} / {base}: {mine.rps / other.rps:.2f}", flush=True)
     return out
 
 
@@ -371,13 +370,13 @@ def report(sqlite: dict[str, Any], gen_s: float, pg: dict[str, Any] | None, pg_g
         f"({PAIR_ROUNDS} runs each, {SECONDS} s in all on each), so the machine's drift between "
         "scenarios does not enter the ratio.",
         "",
-        "| scenario | req/s | p99 ms | against | req/s | p99 ms | ratio |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+        "| scenario | req/s | p99 ms | against | req/s | p99 ms | ratio | errors |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for (variant, base), (ours, theirs) in sqlite["pairs"].items():
         lines.append(
             f"| {variant} | {ours.rps:,.0f} | {ours.p99_ms:.2f} | {base} | {theirs.rps:,.0f} | "
-            f"{theirs.p99_ms:.2f} | {ours.rps / theirs.rps:.2f} |"
+            f"{theirs.p99_ms:.2f} | {ours.rps / theirs.rps:.2f} | {ours.errors + theirs.errors} |"
         )
     lines.append("")
     return "\n".join(lines)
