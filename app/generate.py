@@ -1017,14 +1017,17 @@ class _Writer:
 
     def event_rows(self, events: list[Event]) -> list[dict[str, Any]]:
         """Rows with their ids and, on PostgreSQL where the shop has a rendering zone, their
-        stored renderings (on SQLite, a `rendered` of None that the writer fills in)."""
+        stored renderings (on SQLite, Nones that the writer fills in)."""
         ids = self.ids
         render = self.render
         out = []
         for event in events:
             row = event.__dict__
             row["id"] = next(ids)
-            row["rendered"] = None if render is None else render(row)
+            if render is None:
+                row["rendered"] = row["rendered_created_at"] = None
+            else:
+                row["rendered"], row["rendered_created_at"] = render(row)
             out.append(row)
         return out
 

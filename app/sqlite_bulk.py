@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from app.bulk_render import stored_renderer
+from app.bulk_render import Renderings, stored_renderer
 
 SQLITE_CACHE_KIB = 256 * 1024
 BUSY_TIMEOUT_MS = 10_000
@@ -61,7 +61,8 @@ class Insert:
     # The events' table: count them (EventCounter) with this upsert, at these bucket sizes.
     counts: str | None = None
     count_levels: tuple[int, ...] = ()
-    # The events' table: its `rendered` column made here (app/bulk_render.py), in this zone.
+    # The events' table: its `rendered` and `rendered_created_at` columns made here
+    # (app/bulk_render.py), in this zone.
     render_zone: str | None = None
 
 
@@ -213,15 +214,16 @@ def store_batch(
 
 
 def _render(rows: list[list[Any]], zone: str, keys: Sequence[str]) -> None:
-    """Fill in each event row's `rendered` (from its values as they arrived: JSON parsed)."""
+    """Fill in each event row's stored renderings (from its values as they arrived: JSON
+    parsed)."""
     render = _renderer(zone, tuple(keys))  # keys arrive as a JSON list
-    at = keys.index("rendered")
+    at, created_at = keys.index("rendered"), keys.index("rendered_created_at")
     for row in rows:
-        row[at] = render(row)
+        row[at], row[created_at] = render(row)
 
 
 @functools.cache
-def _renderer(zone: str, keys: tuple[str, ...]) -> Callable[[list[Any]], str | None]:
+def _renderer(zone: str, keys: tuple[str, ...]) -> Callable[[list[Any]], Renderings]:
     return stored_renderer(ZoneInfo(zone), keys)
 
 

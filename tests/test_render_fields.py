@@ -1,5 +1,6 @@
 """`fields=` pages are rendered by a made-per-fields dict display (app/services/events.py,
-`_field_maker`): every subset of the fields must render as `dict(zip(...))` of the row did."""
+`_field_maker`): every subset of the fields must render as `dict(zip(...))` of the row did,
+from the columns and from the stored created_at text (STORED_CREATED_AT) alike."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ import orjson
 import pytest
 
 from app.bulk_render import FIELDS
-from app.services.events import page_columns, render_fields, render_rows
+from app.services.events import (
+    STORED_CREATED_AT,
+    UNRENDERED,
+    page_columns,
+    render_fields,
+    render_rows,
+)
 
 TZ = ZoneInfo("America/New_York")
 ROWS: list[tuple[Any, ...]] = [
@@ -34,12 +41,33 @@ def _expected(fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: event[f] for f in fields} for event in full]
 
 
+def _stored_created_at(i: int, row: tuple[Any, ...]) -> str:
+    """STORED_CREATED_AT as the page reads it: the stored text (every other row), else
+    UNRENDERED and the UTC time as each database writes it out (SQLite's own text,
+    PostgreSQL's `to_char`)."""
+    if i % 2 == 0:
+        rendered: str = render_rows([row], TZ, None)[0]["created_at"]
+        return rendered
+    at = row[FIELDS.index("created_at")]
+    return UNRENDERED + (at if isinstance(at, str) else at.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _value(i: int, row: tuple[Any, ...], column: str) -> Any:
+    if column == STORED_CREATED_AT:
+        return _stored_created_at(i, row)
+    return row[FIELDS.index(column)]
+
+
+@pytest.mark.parametrize("stored_created_at", [False, True])
 @pytest.mark.parametrize("size", range(1, len(FIELDS) + 1))
-def test_every_subset_of_fields_renders_as_the_full_event_does(size: int) -> None:
+def test_every_subset_of_fields_renders_as_the_full_event_does(
+    size: int, stored_created_at: bool
+) -> None:
     for fields in combinations(FIELDS, size):
-        columns = page_columns(fields)
-        rows = [tuple(row[FIELDS.index(c)] for c in columns) for row in ROWS]
-        rendered = render_fields(rows, TZ, fields)
+        columns = page_columns(fields, stored_created_at)
+        assert (STORED_CREATED_AT in columns) == (stored_created_at and "created_at" in fields)
+        rows = [tuple(_value(i, row, c) for c in columns) for i, row in enumerate(ROWS)]
+        rendered = render_fields(rows, TZ, fields, stored_created_at)
         assert rendered == _expected(fields), fields
         assert [list(event) for event in rendered] == [list(fields)] * len(ROWS)  # key order
         assert orjson.dumps(rendered) == orjson.dumps(_expected(fields))

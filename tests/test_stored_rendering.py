@@ -81,6 +81,7 @@ def _urls() -> list[str]:
         f"{API}/events.json?filter=Order&verb=placed&limit=1",
         f"{API}/events.json?created_at_min=2025-01-01&limit=3",
         f"{API}/events.json?limit=3&fields=id,created_at,arguments",
+        f"{API}/events.json?limit=2&fields=verb,created_at",
         f"{API}/orders/450789470/events.json",
         f"{API}/events/677313116.json",
         f"{API}/events/677313116.json?fields=id,message",
@@ -110,6 +111,8 @@ def _stored_and_columns(client: TestClient, urls: list[str]) -> tuple[list[Any],
     reader.listeners.append(lambda sql, _args: seen.append(sql))
     stored = _answers(client, urls)
     assert any("rendered" in sql for sql in seen), "the stored renderings were not read"
+    if any("fields=" in url and "created_at" in url for url in urls):
+        assert any("rendered_created_at" in sql for sql in seen), "nor the stored created_at"
     reader.rendering_zone = None
     try:
         columns = _answers(client, urls)
@@ -127,8 +130,13 @@ def _import(client: TestClient, items: list[dict[str, Any]]) -> None:
 
 
 def _stored(client: TestClient) -> list[str | None]:
+    """Each event's `rendered`, after checking its `rendered_created_at` against it."""
     with Session(engine_of(client)) as session:
-        return list(session.execute(select(T.rendered).order_by(T.id)).scalars())
+        rows = session.execute(select(T.rendered, T.rendered_created_at).order_by(T.id)).all()
+    for rendered, created_at in rows:
+        if rendered is not None:
+            assert created_at is not None and f',"created_at":"{created_at}",' in rendered
+    return [rendered for rendered, _ in rows]
 
 
 def test_stored_renderings_answer_byte_for_byte_like_the_columns(make_client: MakeClient) -> None:
@@ -190,6 +198,7 @@ def test_a_database_from_before_the_column_gets_it_and_answers_alike(
         before = _answers(client, _urls())
     with engine.begin() as conn:  # what an earlier version left: no column, no zone
         conn.execute(text("ALTER TABLE events DROP COLUMN rendered"))
+        conn.execute(text("ALTER TABLE events DROP COLUMN rendered_created_at"))
         conn.execute(text("DELETE FROM sandbox_state WHERE name = 'rendering'"))
     engine.dispose()
     second = create_app(Settings(database_url=url, seed="none"), make_engine(url))
@@ -274,6 +283,8 @@ def test_pages_of_whole_and_partial_renderings_answer_alike(
             f"{API}/events.json?filter=Order&verb=placed&limit=7",
             f"{API}/events.json?limit=250&since_id=1",
             f"{API}/events/{some}.json",
+            f"{API}/events.json?limit=50&fields=id,verb,created_at",
+            f"{API}/events.json?limit=9&since_id=100&fields=created_at",
         ]
         whole, columns = _stored_and_columns(client, urls)
         assert whole == columns and len(whole) >= 8
@@ -281,6 +292,9 @@ def test_pages_of_whole_and_partial_renderings_answer_alike(
         with engine.begin() as conn:
             middle = conn.execute(select(T.id).order_by(T.id).offset(120).limit(1)).scalar_one()
             conn.execute(events_table.update().where(T.id == middle).values(rendered=None))
+            # A row without its created_at text (in a `fields` page of the stored ones).
+            other = T.id.in_(select(T.id).order_by(T.id).offset(20).limit(2).scalar_subquery())
+            conn.execute(events_table.update().where(other).values(rendered_created_at=None))
         mixed, columns = _stored_and_columns(client, urls)
         assert mixed == columns and len(mixed) > len(whole)
 
@@ -314,9 +328,10 @@ def test_bulk_renderings_are_the_lists_own_json(zone: str) -> None:
     for i, item in enumerate(_items() * 40):
         created = start + timedelta(seconds=37 * i)
         row = {**item, "id": 1000 + i, "created_at": created}
-        expected = orjson.dumps(render_row(SimpleNamespace(**row), tz, None)).decode()
+        fields = render_row(SimpleNamespace(**row), tz, None)
+        expected = (orjson.dumps(fields).decode(), fields["created_at"])
         assert by_mapping(row) == expected
         values = orjson.loads(orjson.dumps([row[k] for k in keys]))  # as the child reads them
         assert by_position(values) == expected
     lone = {**row, "message": "\ud800"}  # JSON can't hold it: rendered from the columns
-    assert by_mapping(lone) is None
+    assert by_mapping(lone) == (None, expected[1])

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.clock import utcnow
 from app.config import Settings, get_settings
 from app.models.event import Event, SubjectType
-from app.services.rendered import render_event, rendering_zone
+from app.services.rendered import rendering_zone, store_renderings
 
 DEFAULT_AUTHOR = "Shopify"
 # `session.info[EVENT_SINK]`: a list that takes the recorded events instead of the session
@@ -120,6 +120,6 @@ def record_event(
     event = Event(**values)
     zone = rendering_zone(session)
     if zone is not None:
-        event.rendered = render_event(event, zone)
+        store_renderings(event, zone)
     session.add(event)
     return event

@@ -5,7 +5,9 @@ rendered in the shop's time zone. There is deliberately no foreign key to the su
 `destroy` event outlives what it describes.
 
 `rendered` is not an API field: it holds the event's JSON as the list shows it, made once when
-the event is written (app/services/rendered.py); NULL where it was not made.
+the event is written (app/services/rendered.py); NULL where it was not made. Nor is
+`rendered_created_at`: its `created_at` as rendered there, which a `fields` page reads instead
+of rendering it again.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class Event(SQLModel, table=True):
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     path: str | None = Field(default=None, sa_column=Column(String(512), nullable=True))
     rendered: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    rendered_created_at: str | None = Field(
+        default=None, sa_column=Column(String(64), nullable=True)
+    )
 
 
 events_table: Table = Event.__table__  # type: ignore[attr-defined]

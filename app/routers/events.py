@@ -47,10 +47,15 @@ NestedResource = Annotated[
 SubjectId = Annotated[str, Path(json_schema_extra={"pattern": "^[0-9]{1,19}$"})]
 
 
+def _same_zone(reader: EventReader, settings: Settings) -> bool:
+    """Whether this server's zone is the one the events' stored renderings were made in
+    (app/services/rendered.py)."""
+    return reader.rendering_zone == settings.shop_timezone
+
+
 def _stored(reader: EventReader, settings: Settings, fields: tuple[str, ...] | None) -> bool:
-    """Whether to answer from the events' stored renderings (app/services/rendered.py): all
-    fields, and this server's zone is the one they were rendered in."""
-    return fields is None and reader.rendering_zone == settings.shop_timezone
+    """Whether to answer from the events' stored renderings: all fields, in their zone."""
+    return fields is None and _same_zone(reader, settings)
 
 
 def list_response(
@@ -89,11 +94,15 @@ def list_response(
     if stored is not None:
         page, body = stored, stored.body
     else:  # `fields`, another zone, or a row without its stored rendering
-        page = queries.list_page(reader, filters, limit, cursor, hidden, fields)
+        # `fields` pages read the stored created_at text, where it is in this zone.
+        same_zone = fields is not None and _same_zone(reader, settings)
+        page = queries.list_page(
+            reader, filters, limit, cursor, hidden, fields, stored_created_at=same_zone
+        )
         if fields is None:
             events = queries.render_rows(page.rows, settings.tz, None)
         else:
-            events = queries.render_fields(page.rows, settings.tz, fields)
+            events = queries.render_fields(page.rows, settings.tz, fields, same_zone)
         body = dumps({"events": events})
     if page.previous is None and page.next is None:
         return JSONBytesResponse(body)

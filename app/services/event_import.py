@@ -18,7 +18,7 @@ from app.clock import utcnow
 from app.db import reserve_ids, sync_id_sequences
 from app.errors import UnprocessableEntity
 from app.models.event import Event, SubjectType, events_table
-from app.services.rendered import render_event, rendering_zone
+from app.services.rendered import rendering_zone, store_renderings
 from app.timeparse import parse_timestamp
 
 _MAX_ID = 2**63 - 1
@@ -94,7 +94,7 @@ def import_events(session: Session, items: Sequence[Any], tz: ZoneInfo) -> list[
             path=item.get("path"),
         )
         if zone is not None:
-            event.rendered = render_event(event, zone)
+            store_renderings(event, zone)
         session.add(event)
         out.append(event)
     session.flush()

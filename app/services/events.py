@@ -59,6 +59,15 @@ T = events_table.c
 _RAW = {"created_at", "arguments"}
 _COLUMNS = {n: type_coerce(T[n], String) if n in _RAW else T[n] for n in FIELDS}
 _COLUMNS["rendered"] = T.rendered
+# A `fields` page's created_at where the stored renderings are in this server's zone
+# (`page_columns`): the stored text (app/services/rendered.py), else, in a row without one,
+# UNRENDERED and the stored UTC time as text, which `_field_maker` renders as before.
+STORED_CREATED_AT = "rendered_created_at"
+UNRENDERED = " "  # no rendered timestamp starts so
+_UTC_TEXT: dict[str, ColumnElement[str]] = {
+    "sqlite": type_coerce(T.created_at, String),  # as stored: `2008-01-10 13:00:00.000000`
+    "postgresql": func.to_char(T.created_at, literal_column("'YYYY-MM-DD HH24:MI:SS'")),
+}
 # A page read from the stored renderings (app/services/rendered.py): the id and the rest.
 STORED = ("id", "rendered")
 _SUBJECT_TYPES = {s.value.lower(): s.value for s in SubjectType}
@@ -328,11 +337,15 @@ def whole(event_id: int, rendered: str) -> str:
 
 
 def render_fields(
-    rows: Sequence[Sequence[Any]], tz: ZoneInfo, fields: tuple[str, ...]
+    rows: Sequence[Sequence[Any]],
+    tz: ZoneInfo,
+    fields: tuple[str, ...],
+    stored_created_at: bool = False,
 ) -> list[dict[str, Any]]:
-    """Events holding only `fields`, from rows of `page_columns(fields)`: the fields in
-    order, after the id when the id is not one of them."""
-    return _field_maker(fields)(rows, minute_cache(tz).get, timestamp_renderer(tz), orjson.loads)
+    """Events holding only `fields`, from rows of `page_columns(fields, stored_created_at)`:
+    the fields in order, after the id when the id is not one of them."""
+    make = _field_maker(fields, stored_created_at)
+    return make(rows, minute_cache(tz).get, timestamp_renderer(tz), orjson.loads)
 
 
 # (rows, the zone's minute cache's get, its timestamp renderer, orjson.loads) -> events
@@ -340,33 +353,36 @@ FieldMaker = Callable[
     [Sequence[Sequence[Any]], Callable[[str], Any], Callable[[Any], str], Callable[[Any], Any]],
     list[dict[str, Any]],
 ]
-_FIELD_MAKERS: dict[tuple[str, ...], FieldMaker] = {}
+_FIELD_MAKERS: dict[tuple[tuple[str, ...], bool], FieldMaker] = {}
 # `created_at` as render_rows renders it: the minute cache's hit inlined (SQLite's text),
 # else the renderer (a new minute, an offset with seconds, PostgreSQL's datetime).
 _CREATED_AT = (
     "(f'{c[0]}{v[16:19]}{c[1]}' if type(v := %s) is str and len(v) >= 19"
     " and (c := get(v[:16])) is not None else stamp(v))"
 )
+# ...or as stored (STORED_CREATED_AT), where it was.
+_STORED_CREATED_AT = f"(v if (v := %s)[0] != {UNRENDERED!r} else stamp(v[1:]))"
 _ARGUMENTS = "(loads(a) if type(a := %s) is str else a)"
 
 
-def _field_maker(fields: tuple[str, ...]) -> FieldMaker:
+def _field_maker(fields: tuple[str, ...], stored_created_at: bool) -> FieldMaker:
     """The page's events for these fields as one list comprehension of dict displays, made
     once per fields tuple: no call per event, and a third of `dict(zip(fields, row))`'s time.
     Its source is made of FIELDS' own names and row indices only: `parse_fields` admits no
     other name, and this refuses one (tests/test_render_fields.py checks every subset)."""
-    make = _FIELD_MAKERS.get(fields)
+    make = _FIELD_MAKERS.get((fields, stored_created_at))
     if make is None:
         if not fields or not set(fields) <= set(FIELDS):
             raise ValueError(f"not event fields: {fields!r}")
         skip = 0 if fields[0] == "id" else 1
-        shapes = {"created_at": _CREATED_AT, "arguments": _ARGUMENTS}
+        created_at = _STORED_CREATED_AT if stored_created_at else _CREATED_AT
+        shapes = {"created_at": created_at, "arguments": _ARGUMENTS}
         items = []
         for i, name in enumerate(fields):
             at = f"r[{i + skip}]"
             items.append(f"{name!r}: {shapes[name] % at if name in shapes else at}")
         source = f"lambda rows, get, stamp, loads: [{{{', '.join(items)}}} for r in rows]"
-        make = _FIELD_MAKERS[fields] = eval(source, {})
+        make = _FIELD_MAKERS[fields, stored_created_at] = eval(source, {})
     return make
 
 
@@ -447,7 +463,7 @@ def _page_rows(
         where = [*conditions(values), *_edge(values, edge)]
         order = T.id.desc() if edge == "before" else T.id.asc()
         return (
-            select(*(_COLUMNS[n].label(n) for n in names))
+            select(*(_column(n, reader.dialect.name).label(n) for n in names))
             .where(and_(True, *where))
             .order_by(order)
             .limit(bindparam("limit", limit, type_=Integer()))
@@ -473,11 +489,24 @@ def _page_rows(
     return rows, flags[0][0] == -2
 
 
-def page_columns(fields: tuple[str, ...] | None) -> tuple[str, ...]:
-    """The columns a page reads: every field, or the id and the fields asked for."""
+def page_columns(
+    fields: tuple[str, ...] | None, stored_created_at: bool = False
+) -> tuple[str, ...]:
+    """The columns a page reads: every field, or the id and the fields asked for (with
+    STORED_CREATED_AT for created_at, where `stored_created_at`)."""
     if fields is None:
         return FIELDS
-    return ("id", *(f for f in fields if f != "id"))
+    names = ("id", *(f for f in fields if f != "id"))
+    if stored_created_at and "created_at" in names:
+        return tuple(STORED_CREATED_AT if n == "created_at" else n for n in names)
+    return names
+
+
+def _column(name: str, dialect: str) -> ColumnElement[Any]:
+    if name == STORED_CREATED_AT:
+        unrendered = literal_column(repr(UNRENDERED), String).concat(_UTC_TEXT[dialect])
+        return func.coalesce(T.rendered_created_at, unrendered)
+    return _COLUMNS[name]
 
 
 def _exists(reader: EventReader, values: dict[str, Any], edge: str | None = None) -> bool:
@@ -495,11 +524,13 @@ def list_page(
     hidden: Sequence[int] = (),
     fields: tuple[str, ...] | None = None,
     stored: bool = False,
+    stored_created_at: bool = False,
 ) -> Page:
     """One page by keyset on id, in either direction; never OFFSET.
 
-    Its rows hold `page_columns(fields)` (all FIELDS when `fields` is None), or STORED."""
-    names = STORED if stored else page_columns(fields)
+    Its rows hold `page_columns(fields, stored_created_at)` (all FIELDS when `fields` is
+    None), or STORED."""
+    names = STORED if stored else page_columns(fields, stored_created_at)
     values = _values(filters, hidden)
     state = filters.to_cursor()
     # The far side of the cursor (`_page_rows`' flag) holds the events beyond the page
