@@ -4,6 +4,7 @@ both databases, whoever wrote the events, whatever zone the server runs in."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ TRICKY = [
     "unicode café — 日本語 😀 \u2028\u2029",
     '<a href="https://x.myshopify.com/admin/orders/1">#1001</a> &amp; <b>',
     "",
+    "  spaced out \t ",
 ]
 # Around both 2025 DST changes in New York, before its 1883 local mean time, and fractions.
 TIMES = [
@@ -74,6 +76,10 @@ def _items() -> list[dict[str, Any]]:
     return items
 
 
+# Every field SQLite writes in a `fields` page itself (`fields_page`), the id left out.
+_ALL_BUT_ARGUMENTS = ",".join(f for f in FIELDS if f not in ("id", "arguments"))
+
+
 def _urls() -> list[str]:
     return [
         f"{API}/events.json",
@@ -82,6 +88,7 @@ def _urls() -> list[str]:
         f"{API}/events.json?created_at_min=2025-01-01&limit=3",
         f"{API}/events.json?limit=3&fields=id,created_at,arguments",
         f"{API}/events.json?limit=2&fields=verb,created_at",
+        f"{API}/events.json?limit=4&fields={_ALL_BUT_ARGUMENTS}",
         f"{API}/orders/450789470/events.json",
         f"{API}/events/677313116.json",
         f"{API}/events/677313116.json?fields=id,message",
@@ -262,9 +269,13 @@ def test_any_text_renders_alike(
     _import(empty_sqlite, [item])
     with Session(engine_of(empty_sqlite)) as session:
         top = session.execute(select(T.id).order_by(T.id.desc()).limit(1)).scalar_one()
-    urls = [f"{API}/events/{top}.json", f"{API}/events.json?since_id={top - 1}"]
+    urls = [
+        f"{API}/events/{top}.json",
+        f"{API}/events.json?since_id={top - 1}",
+        f"{API}/events.json?since_id={top - 1}&fields={_ALL_BUT_ARGUMENTS}",  # SQLite's JSON
+    ]
     stored, columns = _stored_and_columns(empty_sqlite, urls)
-    assert stored == columns and [a[0] for a in stored] == [200, 200]
+    assert stored == columns and [a[0] for a in stored] == [200, 200, 200]
 
 
 def test_pages_of_whole_and_partial_renderings_answer_alike(
@@ -316,6 +327,35 @@ def test_a_page_of_whole_renderings_is_one_statement(make_client: MakeClient) ->
         assert len(seen) == 2 and all("group_concat" in sql for sql in seen)
 
 
+def test_a_fields_page_is_one_statement_on_sqlite(make_client: MakeClient) -> None:
+    """SQLite writes a `fields` page's JSON itself (`fields_page`), in the same one statement
+    as a page of whole renderings; with `arguments` (JSON text it would not re-escape) or on
+    PostgreSQL the rows are read, the page and the check beyond it as before."""
+    client = make_client(None)
+    engine = engine_of(client)
+    write_shop(engine, Plan(events=120, seed=6))
+    reader = client.app.state.event_reader  # type: ignore[attr-defined]
+    seen: list[str] = []
+    reader.listeners.append(lambda sql, _args: seen.append(sql))
+    for fields, one_statement in [("verb,id,created_at", True), ("arguments,id", False)]:
+        seen.clear()
+        first = client.get(f"{API}/events.json?limit=50&fields={fields}")
+        following = client.get(first.links["next"]["url"])
+        back = client.get(following.links["previous"]["url"])
+        assert [first.status_code, following.status_code, back.status_code] == [200] * 3
+        assert back.content == first.content
+        events = first.json()["events"] + following.json()["events"]
+        assert [list(e) for e in events] == [sorted(fields.split(","), key=FIELDS.index)] * 100
+        ids = [e["id"] for e in events]
+        assert ids == sorted(ids) and len(set(ids)) == 100
+        sqlite = engine.dialect.name == "sqlite"
+        made = [sql for sql in seen[:2] if "json_object" in sql and "group_concat" in sql]
+        assert len(made) == (2 if sqlite and one_statement else 0)
+        if made:
+            assert len(seen) == 4  # the previous page reads its rows backwards
+    reader.listeners.pop()
+
+
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "America/St_Johns"])
 def test_bulk_renderings_are_the_lists_own_json(zone: str) -> None:
     """generate's renderings (app/bulk_render.py): from column dicts with datetimes (its
@@ -335,3 +375,12 @@ def test_bulk_renderings_are_the_lists_own_json(zone: str) -> None:
         assert by_position(values) == expected
     lone = {**row, "message": "\ud800"}  # JSON can't hold it: rendered from the columns
     assert by_mapping(lone) == (None, expected[1])
+
+
+def test_sqlite_escapes_json_strings_as_orjson_does() -> None:
+    """`fields_page` has SQLite write the JSON strings (`json_object`): every code point must
+    come out as orjson writes it, or a `fields` page would differ from the columns' answer."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    with sqlite3.connect(":memory:") as db:
+        (made,) = db.execute("SELECT json_object('m', ?)", (every,)).fetchone()
+    assert made == orjson.dumps({"m": every}).decode()

@@ -88,14 +88,17 @@ def list_response(
         if scope is not None:
             filters = filters.scoped(*scope)
     stored = None
-    if _stored(reader, settings, fields):
+    same_zone = _same_zone(reader, settings)
+    if same_zone and fields is None:
         stored = queries.stored_page(reader, filters, limit, cursor, hidden)
+    elif same_zone and fields is not None:
+        stored = queries.fields_page(reader, filters, limit, cursor, hidden, fields)
     page: queries.Page | queries.StoredPage
     if stored is not None:
         page, body = stored, stored.body
-    else:  # `fields`, another zone, or a row without its stored rendering
-        # `fields` pages read the stored created_at text, where it is in this zone.
-        same_zone = fields is not None and _same_zone(reader, settings)
+    else:  # another zone, a row without its stored renderings, a `fields` page SQLite can't
+        # write: rendered from the columns (`fields` pages read the stored created_at text,
+        # where it is in this zone)
         page = queries.list_page(
             reader, filters, limit, cursor, hidden, fields, stored_created_at=same_zone
         )
