@@ -310,20 +310,24 @@ def test_pages_of_whole_and_partial_renderings_answer_alike(
         assert mixed == columns and len(mixed) > len(whole)
 
 
-def test_a_page_of_whole_renderings_is_one_statement(make_client: MakeClient) -> None:
+def _watched(make_client: MakeClient) -> tuple[TestClient, list[str]]:
+    """A client of a generated 120-event shop, and the statements its event reads run."""
     client = make_client(None)
-    engine = engine_of(client)
-    write_shop(engine, Plan(events=120, seed=5))
+    write_shop(engine_of(client), Plan(events=120, seed=5))
     reader = client.app.state.event_reader  # type: ignore[attr-defined]
     seen: list[str] = []
     reader.listeners.append(lambda sql, _args: seen.append(sql))
+    return client, seen
+
+
+def test_a_page_of_whole_renderings_is_one_statement(make_client: MakeClient) -> None:
+    client, seen = _watched(make_client)
     first = client.get(f"{API}/events.json?limit=50")
     following = client.get(first.links["next"]["url"])
-    reader.listeners.pop()
     assert [first.status_code, following.status_code] == [200, 200]
     ids = [e["id"] for e in first.json()["events"] + following.json()["events"]]
     assert ids == sorted(ids) and len(set(ids)) == 100
-    if engine.dialect.name == "sqlite":
+    if engine_of(client).dialect.name == "sqlite":
         assert len(seen) == 2 and all("group_concat" in sql for sql in seen)
 
 
@@ -331,12 +335,7 @@ def test_a_fields_page_is_one_statement_on_sqlite(make_client: MakeClient) -> No
     """SQLite writes a `fields` page's JSON itself (`fields_page`), in the same one statement
     as a page of whole renderings; with `arguments` (JSON text it would not re-escape) or on
     PostgreSQL the rows are read, the page and the check beyond it as before."""
-    client = make_client(None)
-    engine = engine_of(client)
-    write_shop(engine, Plan(events=120, seed=6))
-    reader = client.app.state.event_reader  # type: ignore[attr-defined]
-    seen: list[str] = []
-    reader.listeners.append(lambda sql, _args: seen.append(sql))
+    client, seen = _watched(make_client)
     for fields, one_statement in [("verb,id,created_at", True), ("arguments,id", False)]:
         seen.clear()
         first = client.get(f"{API}/events.json?limit=50&fields={fields}")
@@ -348,12 +347,11 @@ def test_a_fields_page_is_one_statement_on_sqlite(make_client: MakeClient) -> No
         assert [list(e) for e in events] == [sorted(fields.split(","), key=FIELDS.index)] * 100
         ids = [e["id"] for e in events]
         assert ids == sorted(ids) and len(set(ids)) == 100
-        sqlite = engine.dialect.name == "sqlite"
+        sqlite = engine_of(client).dialect.name == "sqlite"
         made = [sql for sql in seen[:2] if "json_object" in sql and "group_concat" in sql]
         assert len(made) == (2 if sqlite and one_statement else 0)
         if made:
             assert len(seen) == 4  # the previous page reads its rows backwards
-    reader.listeners.pop()
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "America/St_Johns"])
