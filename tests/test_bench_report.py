@@ -1,0 +1,99 @@
+"""The benchmark report's verdicts on the issue's targets (bench/run.py's `targets`).
+
+The timings are the benchmark's business; what is checked here is only that each target is
+judged from the figures it names, with its threshold, on synthetic runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench import run as bench
+from bench.run import Generated, Run
+
+PAGE_1 = "list limit=50, page 1"
+DEEP = "list limit=50, page 20,000"
+FILTER = "list filter=Order&verb=placed"
+FIELDS = "list fields=id,verb,created_at (deep)"
+
+
+def _run(rps: float, p50: float = 4.0, p99: float = 9.0) -> Run:
+    return Run(rps, p50, p99, 0)
+
+
+def _result(**changes: Any) -> dict[str, Any]:
+    """A run that meets every target; `changes` replaces parts of it."""
+    result: dict[str, Any] = {
+        "runs": {
+            PAGE_1: _run(900),
+            DEEP: _run(800),
+            FILTER: _run(850),
+            "count": _run(1000, p50=5.0),
+            "count created_at window": _run(1000, p50=19.0),
+        },
+        "ceiling": {name: _run(1000, p99=8.0) for name in (PAGE_1, DEEP, FILTER, "count")},
+        "pairs": {
+            (DEEP, PAGE_1): (_run(950), _run(1000)),
+            (FILTER, PAGE_1): (_run(900), _run(1000)),
+            (FIELDS, DEEP): (_run(860), _run(1000)),
+        },
+        "first_200_s": 0.7,
+        "ceiling_first_200_s": 0.4,
+        "peak_rss_mb": 83.0,
+    }
+    result["ceiling"]["count created_at window"] = _run(1000)
+    result.update(changes)
+    return result
+
+
+def _verdicts(result: dict[str, Any], gen: Generated, elapsed_s: float = 300) -> dict[str, str]:
+    lines = bench.targets(result, gen, elapsed_s)
+    rows = [line.split(" | ") for line in lines if line.startswith("| ") and "---" not in line]
+    return {cells[0].removeprefix("| "): cells[3].removesuffix(" |") for cells in rows[1:]}
+
+
+def test_a_run_that_meets_every_target_is_judged_so() -> None:
+    verdicts = _verdicts(_result(), Generated(25.0, 48.0))
+    assert len(verdicts) == 10
+    assert set(verdicts.values()) == {"yes"}, verdicts
+
+
+@pytest.mark.parametrize(
+    ("changes", "target"),
+    [
+        # page 20,000 at 0.74 of the ceiling
+        ({"runs": {PAGE_1: _run(900), DEEP: _run(740)}}, "at any depth >= 0.75"),
+        ({"runs": {PAGE_1: _run(900), DEEP: _run(800, p99=10.5)}}, "p99 <= 10 ms"),
+        (
+            {"pairs": {(DEEP, PAGE_1): (_run(1000), _run(895))}},  # page 20,000 11.7% faster
+            "within 10% of each other",
+        ),
+        ({"pairs": {(FILTER, PAGE_1): (_run(849), _run(1000))}}, "within 15% of limit=50, page 1"),
+        ({"runs": {"count": _run(1000, p50=20.5)}}, "every count p50"),
+        ({"first_200_s": 1.05}, "first 200"),
+        ({"peak_rss_mb": 201.0}, "RSS"),
+    ],
+)
+def test_each_target_fails_past_its_threshold(changes: dict[str, Any], target: str) -> None:
+    result = _result(**changes)
+    verdicts = _verdicts(result, Generated(25.0, 48.0))
+    failed = [name for name, verdict in verdicts.items() if verdict == "no"]
+    assert len(failed) == 1 and target in failed[0], verdicts
+
+
+def test_generate_and_the_run_length_are_judged_and_explained() -> None:
+    lines = bench.targets(_result(), Generated(36.2, 67.0), elapsed_s=612)
+    text = "\n".join(lines)
+    assert "| 36.2 s | 67.0 CPU s: >= " in text
+    verdicts = _verdicts(_result(), Generated(36.2, 67.0), elapsed_s=612)
+    assert verdicts["generate 1,000,000 events <= 30 s"] == "no"
+    assert verdicts["`make bench` under 10 minutes"] == "no"
+
+
+def test_generate_of_another_size_is_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "EVENTS", 50_000)
+    verdicts = _verdicts(_result(), Generated(4.4, 5.3))
+    assert verdicts["generate 1,000,000 events <= 30 s"] == "n/a"
+    assert "(50,000 events)" in "\n".join(bench.targets(_result(), Generated(4.4, 5.3), 60))
