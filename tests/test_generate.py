@@ -121,6 +121,30 @@ def test_generator_is_deterministic_per_seed() -> None:
     assert len(take(3)) == 2_000
 
 
+def test_batch_sizes_cut_the_same_walk() -> None:
+    """Where the batches are cut (a short first one, then full ones) changes nothing of the
+    shop: the same events, in order, and the same resource rows in their final state."""
+
+    def shop(size: int, first: int) -> tuple[list[dict[str, Any]], dict[str, list[Any]], int]:
+        generator = ShopGenerator(Plan(events=3_000, seed=7), get_settings())
+        events: list[dict[str, Any]] = []
+        rows: dict[str, list[Any]] = {}
+        batches = list(generator.batches(size=size, first=first))
+        for batch in batches:
+            events += [dict(e.__dict__) for e in batch.events]
+            for table, objs in batch.rows.items():
+                rows.setdefault(table, []).extend(dict(o.__dict__) for o in objs)
+        for objs in rows.values():
+            objs.sort(key=lambda row: row["id"])
+        return events, rows, len(batches)
+
+    one_batch = shop(size=10_000, first=10_000)
+    cut = shop(size=500, first=100)
+    assert one_batch[2] == 1 and cut[2] >= 6
+    assert cut[0] == one_batch[0]
+    assert cut[1] == one_batch[1]
+
+
 # ---- replay: every generated event is what its recorder says about the stored resource ------
 
 CATALOG: dict[str, tuple[type[Any], str, Any]] = {
