@@ -87,9 +87,9 @@ from app.services.transactions import (
 from app.sqlite_bulk import ChildWriter, Insert, counting, positional, store_batch
 
 BATCH = 20_000
-# The first batch is cut short: the writer waits for it, idle, while it is made (~0.5 s for a
-# full one on this VM).
-FIRST_BATCH = 2_000
+# The batches at either end are cut short: the writer waits, idle, while the first is made
+# (~0.5 s for a full one on this VM), and the run waits while it stores the last.
+END_BATCH = 2_000
 # The most events one action records (a refund: refund_success, restock_line_items, mail_sent;
 # an order placed with a transaction: placed, the transaction's, confirmed, mail_sent).
 MAX_EVENTS_PER_ACTION = 4
@@ -261,10 +261,10 @@ class ShopGenerator:
 
     # ---- the walk -------------------------------------------------------------------------
 
-    def batches(self, size: int = BATCH, first: int = FIRST_BATCH) -> Iterator[Batch]:
-        """The walk's batches: the first of about `first` events, the others of `size` (an
-        action's events stay in one batch), the last with the resources still in progress and
-        the deferred tables."""
+    def batches(self, size: int = BATCH, short: int = END_BATCH) -> Iterator[Batch]:
+        """The walk's batches, of about `size` events (an action's events stay in one batch)
+        but `short` for the first and for the last `size` events; the very last also holds
+        the resources still in progress and the deferred tables."""
         plan = self.plan
         start = (plan.end - timedelta(days=plan.days)).replace(microsecond=0)
         span = plan.days * 86_400
@@ -283,7 +283,7 @@ class ShopGenerator:
                 self._step(self._begin(self._pick_kind()))
             else:
                 self._step(pool[rng.randrange(len(pool))])
-            if len(self.sink) >= (size if done else first):
+            if len(self.sink) >= (size if done and n - done > size else short):
                 done += len(self.sink)
                 yield self._cut()
         for life in self.pool:

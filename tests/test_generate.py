@@ -122,25 +122,34 @@ def test_generator_is_deterministic_per_seed() -> None:
 
 
 def test_batch_sizes_cut_the_same_walk() -> None:
-    """Where the batches are cut (a short first one, then full ones) changes nothing of the
-    shop: the same events, in order, and the same resource rows in their final state."""
+    """Where the batches are cut (short ones at either end, full ones between) changes
+    nothing of the shop: the same events, in order, and the same resource rows in their final
+    state."""
 
-    def shop(size: int, first: int) -> tuple[list[dict[str, Any]], dict[str, list[Any]], int]:
+    def shop(size: int, short: int) -> tuple[list[dict[str, Any]], dict[str, list[Any]], list[int]]:
         generator = ShopGenerator(Plan(events=3_000, seed=7), get_settings())
         events: list[dict[str, Any]] = []
         rows: dict[str, list[Any]] = {}
-        batches = list(generator.batches(size=size, first=first))
-        for batch in batches:
+        sizes = []
+        for batch in generator.batches(size=size, short=short):
+            sizes.append(len(batch.events))
             events += [dict(e.__dict__) for e in batch.events]
             for table, objs in batch.rows.items():
                 rows.setdefault(table, []).extend(dict(o.__dict__) for o in objs)
         for objs in rows.values():
             objs.sort(key=lambda row: row["id"])
-        return events, rows, len(batches)
+        return events, rows, sizes
 
-    one_batch = shop(size=10_000, first=10_000)
-    cut = shop(size=500, first=100)
-    assert one_batch[2] == 1 and cut[2] >= 6
+    one_batch = shop(size=10_000, short=10_000)
+    cut = shop(size=500, short=100)
+    assert one_batch[2] == [3_000]
+    # 100 events, then 500s while more than 500 remain, then 100s (an action adds up to 3
+    # more); the last has what remains.
+    *cuts, last = cut[2]
+    for i, n in enumerate(cuts):
+        wanted = 500 if i and 3_000 - sum(cut[2][:i]) > 500 else 100
+        assert wanted <= n < wanted + 4, cut[2]
+    assert 0 < last < 104 and sum(100 <= n < 104 for n in cuts) >= 4, cut[2]
     assert cut[0] == one_batch[0]
     assert cut[1] == one_batch[1]
 
