@@ -37,7 +37,7 @@ lint: install ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff format --check $(SRC)
 	$(BIN)/mypy
 
-typecheck: install ## mypy --strict on app/
+typecheck: install ## mypy --strict on app/ and bench/
 	$(BIN)/mypy
 
 check: lint test ## Lint, type-check and test

@@ -334,11 +334,12 @@ def pg_database() -> Iterator[str | None]:
         yield None
         return
     import psycopg
+    from psycopg import sql
 
     name = f"sem_bench_{uuid.uuid4().hex[:10]}"
     try:
         with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.Error:
         yield None
         return
@@ -347,7 +348,9 @@ def pg_database() -> Iterator[str | None]:
         yield f"{base}/{name}"
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 def targets(sqlite: dict[str, Any], gen: Generated, elapsed_s: float) -> list[str]:

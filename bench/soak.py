@@ -24,6 +24,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -79,7 +80,9 @@ def one_request(
             what, response = "filter", client.get(f"{API}/events.json?verb=create&limit=10")
             ok = response.status_code == 200
         elif roll < 0.85 or not products:
-            body = {"product": {"title": f"soak {rng.random():.6f}", "vendor": "soak"}}
+            body: dict[str, dict[str, Any]] = {
+                "product": {"title": f"soak {rng.random():.6f}", "vendor": "soak"}
+            }
             what, response = "create", client.post(f"{API}/products.json", json=body)
             ok = response.status_code == 201
             if ok:
