@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORK = ROOT / "bench" / "var"
 RESULTS = ROOT / "bench" / "results" / "latest.md"
+QUANTILES = ROOT / "bench" / "quantiles.lua"
 TOKEN = "shpat_bench"
 API = "/admin/api/2026-10"
 TARGET_EVENTS = 1_000_000  # the shop the issue's targets are set for
@@ -70,6 +71,10 @@ class Run:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    # The latency (ms) at every 0.1 % of the run's requests (bench/quantiles.lua): what lets
+    # `combined` take the p50 and p99 of all the runs' requests together.
+    quantiles_ms: tuple[float, ...] = ()
 
 
 def free_port() -> int:
@@ -108,6 +113,8 @@ def wrk(url: str, seconds: float) -> Run:
             f"-c{CONNECTIONS}",
             f"-d{whole_seconds(seconds)}s",
             "--latency",
+            "-s",
+            str(QUANTILES),
             "-H",
             f"X-Shopify-Access-Token: {TOKEN}",
             url,
@@ -119,7 +126,15 @@ def wrk(url: str, seconds: float) -> Run:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return Run(rps, _latency(out, "50%"), _latency(out, "99%"), errors)
+    requests, quantiles = _quantiles(out)
+    return Run(rps, _latency(out, "50%"), _latency(out, "99%"), errors, requests, quantiles)
+
+
+def _quantiles(out: str) -> tuple[int, tuple[float, ...]]:
+    found = re.search(r"^quantiles-us (\d+) ([\d.,]+)$", out, re.MULTILINE)
+    if found is None:
+        return 0, ()
+    return int(found.group(1)), tuple(float(v) / 1000 for v in found.group(2).split(","))
 
 
 def _latency(out: str, label: str) -> float:
@@ -298,14 +313,37 @@ def paired(urls: dict[str, str]) -> dict[tuple[str, str], tuple[Run, Run]]:
 
 
 def combined(runs: list[Run]) -> Run:
-    """Runs of equal length as one: mean requests/s and p50, the worst p99, all errors."""
+    """Runs of equal length as one: their mean requests/s, all their errors, and the p50 and
+    p99 of all their requests together (each run's 1,000 quantiles, weighted by its number
+    of requests, pooled). A run without quantiles (an old wrk) makes it the mean p50 and the
+    worst p99."""
     n = len(runs)
-    return Run(
-        sum(r.rps for r in runs) / n,
-        sum(r.p50_ms for r in runs) / n,
-        max(r.p99_ms for r in runs),
-        sum(r.errors for r in runs),
-    )
+    rps = sum(r.rps for r in runs) / n
+    errors = sum(r.errors for r in runs)
+    if all(r.quantiles_ms and r.requests for r in runs):
+        points = sorted(
+            (value, r.requests / len(r.quantiles_ms)) for r in runs for value in r.quantiles_ms
+        )
+        total = sum(r.requests for r in runs)
+        return Run(
+            rps,
+            pooled_quantile(points, total, 0.50),
+            pooled_quantile(points, total, 0.99),
+            errors,
+            total,
+        )
+    return Run(rps, sum(r.p50_ms for r in runs) / n, max(r.p99_ms for r in runs), errors)
+
+
+def pooled_quantile(points: list[tuple[float, float]], total: float, q: float) -> float:
+    """The smallest value whose sorted, weighted points hold at least `q` of `total` (for
+    one run's points, wrk's own percentile)."""
+    held = 0.0
+    for value, weight in points:
+        held += weight
+        if held >= q * total * (1 - 1e-9):
+            return value
+    return points[-1][0]
 
 
 @contextmanager
@@ -444,8 +482,8 @@ def report(
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{EVENTS:,} events, wrk {CONNECTIONS} connections, each scenario in {ROUNDS} "
         f"alternating runs of {whole_seconds(SECONDS / ROUNDS)} s on each side "
-        "(server, ceiling, server, ...; requests/s and p50 "
-        f"averaged, p99 the worse) after {WARMUP_SECONDS} s of warm-up on each; server and "
+        "(server, ceiling, server, ...; requests/s averaged, p50 and p99 of all the runs' "
+        f"requests together) after {WARMUP_SECONDS} s of warm-up on each; server and "
         "ceiling: uvicorn, one worker, h11, no access log.",
         "",
         "| scenario | req/s | p50 ms | p99 ms | ceiling req/s | ceiling p99 ms | ratio | errors |",

@@ -97,3 +97,53 @@ def test_generate_of_another_size_is_not_judged(monkeypatch: pytest.MonkeyPatch)
     verdicts = _verdicts(_result(), Generated(4.4, 5.3))
     assert verdicts["generate 1,000,000 events <= 30 s"] == "n/a"
     assert "(50,000 events)" in "\n".join(bench.targets(_result(), Generated(4.4, 5.3), 60))
+
+
+def _quantiles(latencies_ms: list[float]) -> tuple[float, ...]:
+    """wrk's latency at every 0.1 % of the requests (bench/quantiles.lua), for these."""
+    ordered = sorted(latencies_ms)
+    n = len(ordered)
+    return tuple(ordered[max(0, -(-k * n // 1000) - 1)] for k in range(1, 1001))
+
+
+def test_combined_runs_take_the_percentiles_of_all_their_requests() -> None:
+    # 2,000 requests at 4 ms with 20 at 30 ms (a p99 of 4 ms: 1% is 20 requests, the last
+    # 20 are the 1% above it), and 2,000 at 6 ms with 40 at 50 ms (p99 50 ms).
+    fast = [4.0] * 1_980 + [30.0] * 20
+    slow = [6.0] * 1_960 + [50.0] * 40
+    runs = [
+        Run(1000, 4.0, 4.0, 0, 2_000, _quantiles(fast)),
+        Run(900, 6.0, 50.0, 1, 2_000, _quantiles(slow)),
+    ]
+    both = bench.combined(runs)
+    # Of the 4,000 requests, the slowest 40 (1%) are the 50 ms ones: the 3,960th is 30 ms.
+    assert both.p99_ms == 30.0
+    assert both.p50_ms == 6.0  # the 2,000th of 4,000: 1,980 at 4 ms, then the 6 ms ones
+    assert (both.rps, both.errors, both.requests) == (950, 1, 4_000)
+    # One run pooled alone is that run.
+    one = bench.combined(runs[1:])
+    assert (one.p50_ms, one.p99_ms) == (6.0, 50.0)
+
+
+def test_combined_runs_weigh_each_run_by_its_requests() -> None:
+    few_slow = Run(100, 20.0, 20.0, 0, 100, _quantiles([20.0] * 100))
+    many_fast = Run(10_000, 2.0, 2.0, 0, 9_900, _quantiles([2.0] * 9_900))
+    # 100 of 10,000 requests at 20 ms: exactly the slowest 1%, so the p99 is still 2 ms.
+    assert bench.combined([few_slow, many_fast]).p99_ms == 2.0
+    assert (
+        bench.combined([Run(1, 1, 1, 0, 101, _quantiles([20.0] * 101)), many_fast]).p99_ms == 20.0
+    )
+
+
+def test_runs_without_quantiles_take_the_mean_p50_and_the_worst_p99() -> None:
+    both = bench.combined([Run(1000, 4.0, 9.0, 0), Run(800, 6.0, 12.0, 2)])
+    assert (both.rps, both.p50_ms, both.p99_ms, both.errors) == (900, 5.0, 12.0, 2)
+
+
+def test_the_quantiles_line_of_wrks_output_is_read() -> None:
+    values = ",".join(str(1000 + k) for k in range(1, 1001))
+    out = f"  Latency Distribution\n     99%    1.99ms\nquantiles-us 1234 {values}\n"
+    requests, quantiles = bench._quantiles(out)
+    assert requests == 1234
+    assert (len(quantiles), quantiles[0], quantiles[989], quantiles[-1]) == (1000, 1.001, 1.99, 2.0)
+    assert bench._quantiles("no such line") == (0, ())
