@@ -6,6 +6,7 @@ cannot store stops the run with SQLite's own error and keeps the batches before 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,19 @@ def test_the_counter_sums_each_level_from_the_finer_so_sizes_must_divide() -> No
     counter.add([[1, "Order", "placed", "0001-01-01T03:00:00"]])
     assert counter.rows[(0, "Order", "placed", 0, 1)] == [1, 1, 1]  # hour 3 // 2
     assert counter.rows[(3, "", "", 1, 0)] == [1, 1, 1]
+
+
+def test_frames_read_ahead_arrive_in_order_and_a_read_error_follows_them() -> None:
+    from app.sqlite_bulk import _read_ahead
+
+    def frames() -> Iterator[bytes]:
+        yield b"one"
+        yield b"two"
+        raise OSError("the pipe broke")
+
+    got: list[bytes] = []
+    with pytest.raises(OSError, match="the pipe broke"):
+        for frame in _read_ahead(frames()):
+            got.append(frame)
+    assert got == [b"one", b"two"]
+    assert list(_read_ahead(iter([b"a", b"b", b"c"]), depth=2)) == [b"a", b"b", b"c"]
