@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Table, event, func, inspect, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -144,8 +144,33 @@ def reserve_ids(session: Session, table: Table, count: int, floor: int = 0) -> l
             {"table": table.name, "column": pk.name, "n": count},
         )
         return sorted(int(r[0]) for r in rows)
-    start = max(int(session.execute(select(func.max(pk))).scalar() or 0), floor) + 1
+    start = max(highest_id(session.connection(), table), floor) + 1
     return list(range(start, start + count))
+
+
+def highest_id(conn: Connection, table: Table) -> int:
+    """The highest id `table` has ever handed out: its largest, or a deleted row's above it
+    (SQLite's `sqlite_sequence` for an AUTOINCREMENT table, PostgreSQL's sequence), so a
+    writer that picks its own ids from here never gives a deleted row's id (and its event
+    history) to a new one."""
+    (pk,) = table.primary_key.columns
+    top = int(conn.execute(select(func.max(pk))).scalar() or 0)
+    if conn.dialect.name == "postgresql":
+        given = conn.execute(
+            text(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(:table, :column)::regclass)"
+            ),
+            {"table": table.name, "column": pk.name},
+        ).scalar()
+    elif conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+    ).first():
+        given = conn.execute(
+            text("SELECT seq FROM sqlite_sequence WHERE name = :table"), {"table": table.name}
+        ).scalar()
+    else:  # no AUTOINCREMENT table (a database from before them): max(id) is all there is
+        given = None
+    return max(top, int(given or 0))
 
 
 def open_session(engine: Engine, settings: Any = None) -> Session:

@@ -43,7 +43,7 @@ from sqlmodel import Session, SQLModel
 
 from app.bulk_render import stored_renderer
 from app.config import Settings, get_settings
-from app.db import reserve_ids, sync_id_sequences
+from app.db import highest_id, reserve_ids, sync_id_sequences
 from app.events import articles as article_events
 from app.events import blogs as blog_events
 from app.events import collections as collection_events
@@ -989,10 +989,11 @@ _ORDER_PATHS = [p for _, p in _ORDER_PATH_WEIGHTS]
 
 
 def _first_ids(engine: Engine) -> tuple[dict[str, int], int]:
-    """The largest id of each table already in the shop, and the next order number."""
+    """The highest id each table has handed out (`highest_id`: a deleted row's id is not
+    given again), and the next order number."""
     tables = SQLModel.metadata.tables
     with engine.connect() as conn:
-        tops = {t: conn.execute(select(func.max(tables[t].c.id))).scalar() or 0 for t in _ID_BASE}
+        tops = {t: highest_id(conn, tables[t]) for t in _ID_BASE}
         number = conn.execute(select(func.max(tables["orders"].c.order_number))).scalar()
     return {t: int(v) for t, v in tops.items()}, int(number or 1000) + 1
 

@@ -298,3 +298,26 @@ def test_the_generated_shop_keeps_working_through_rest(make_client: MakeClient) 
     )
     assert placed.status_code == 201, placed.text
     assert placed.json()["order"]["order_number"] == top_number + 1
+
+
+def test_generate_never_gives_a_deleted_rows_id_again(make_client: MakeClient) -> None:
+    # The newest product deleted: its id (and its create and destroy events) stays its own,
+    # on SQLite (sqlite_sequence) as on PostgreSQL (the sequence).
+    client = make_client("docs")
+    engine = engine_of(client)
+    url = f"{API}/products.json"
+    pid = client.post(url, json={"product": {"title": "Widget"}}).json()["product"]["id"]
+    assert client.delete(f"{API}/products/{pid}.json").status_code == 200
+    with Session(engine) as session:
+        before = set(session.scalars(select(Product.id)))
+    write_shop(engine, Plan(events=400, seed=3, days=3, end=datetime(2027, 1, 1)))
+    with Session(engine) as session:
+        ids = session.scalars(select(Product.id)).all()
+        history = session.scalars(
+            select(Event.verb).where(Event.subject_type == "Product", Event.subject_id == pid)
+        ).all()
+    generated = [i for i in ids if i not in before]
+    assert len(generated) > 5 and min(generated) > pid
+    assert sorted(history) == ["create", "destroy"]
+    created = client.post(url, json={"product": {"title": "After"}}).json()["product"]["id"]
+    assert created > max(ids)
