@@ -310,6 +310,34 @@ def _read_ahead(frames: Iterator[bytes], depth: int = 1) -> Iterator[bytes]:
         raise failed[0]
 
 
+@contextmanager
+def _syncing(path: str) -> Iterator[Callable[[], None]]:
+    """`kick()` after each commit: a thread then writes the database file's new pages out to
+    the disk (`fdatasync`) while the next batch is stored. This writer runs with
+    synchronous=OFF, so without it the whole shop's pages were still to write when the last
+    connection closed (a checkpoint that syncs: the server's synchronous=NORMAL), ~0.5 s a
+    1M-event shop after the run."""
+    fd = os.open(path, os.O_RDONLY)
+    due, stop = threading.Event(), threading.Event()
+
+    def sync() -> None:
+        while not stop.is_set():
+            due.wait()
+            due.clear()
+            with contextlib.suppress(OSError):  # only ever earlier than the OS would
+                os.fdatasync(fd)
+
+    thread = threading.Thread(target=sync, name="sync", daemon=True)
+    thread.start()
+    try:
+        yield due.set
+    finally:
+        stop.set()
+        due.set()
+        thread.join()
+        os.close(fd)
+
+
 def _frame(payload: bytes) -> bytes:
     return len(payload).to_bytes(8, "big") + payload
 
@@ -332,9 +360,10 @@ def main() -> None:
         db = apsw.Connection(sys.argv[1])
         try:
             prepare(db)
-            with counting(db, inserts.values()) as counter:
+            with counting(db, inserts.values()) as counter, _syncing(sys.argv[1]) as kick:
                 for payload in _read_ahead(frames):
                     store_batch(db, inserts, payload, counter)
+                    kick()
         finally:
             db.close()
     except BaseException:
