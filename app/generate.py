@@ -84,7 +84,15 @@ from app.services.transactions import (
     payment_receipt,
     plan_transaction,
 )
-from app.sqlite_bulk import ChildWriter, Insert, counting, positional, store_batch
+from app.sqlite_bulk import (
+    WRITER_MADE,
+    ChildWriter,
+    Insert,
+    counting,
+    numbering,
+    positional,
+    store_batch,
+)
 
 BATCH = 20_000
 # The batches at either end are cut short: the writer waits, idle, while the first is made
@@ -1005,7 +1013,9 @@ class _Writer:
     `write_row` held the GIL for every row and stalled the thread making the next batch).
     """
 
-    def __init__(self, engine: Engine, ids: Iterator[int], zone: ZoneInfo | None) -> None:
+    def __init__(
+        self, engine: Engine, ids: Iterator[int], zone: ZoneInfo | None, first_id: int
+    ) -> None:
         self.postgres = engine.dialect.name == "postgresql"
         # The stored renderings: made here for PostgreSQL; on SQLite by store_batch, in the
         # writer process (`Insert.render_zone`).
@@ -1021,10 +1031,20 @@ class _Writer:
         # parent's rows made in that same order.
         self._keys = {t.name: tuple(c.key for c in t.columns) for t in self.tables}
         self._values = {name: positional(keys) for name, keys in self._keys.items()}
+        # SQLite: the writer numbers the events (from `first_id`, the first reserved id) and
+        # makes their renderings; they come last in its keys, and this side sends the rest.
+        self.first_id = first_id
+        if not self.postgres:
+            keys = self._keys[events_table.name]
+            sent = tuple(k for k in keys if k not in WRITER_MADE)
+            self._keys[events_table.name] = (*sent, *WRITER_MADE)
+            self._values[events_table.name] = positional(sent)
 
     def event_rows(self, events: list[Event]) -> list[dict[str, Any]]:
-        """Rows with their ids and, on PostgreSQL where the shop has a rendering zone, their
-        stored renderings (on SQLite, Nones that the writer fills in)."""
+        """Rows with their ids and, where the shop has a rendering zone, their stored
+        renderings; on SQLite the writer adds both (`Insert.first_id`)."""
+        if not self.postgres:
+            return [event.__dict__ for event in events]
         ids = self.ids
         render = self.render
         out = []
@@ -1061,11 +1081,12 @@ class _Writer:
         SQLAlchemy stores it; the events' then counts them, when `self.counting`."""
         out = []
         for table in self.tables:
-            columns = ", ".join(self.quote(c.name) for c in table.columns)
-            values = ", ".join(self._bound(c) for c in table.columns)
-            json_keys = tuple(c.key for c in table.columns if isinstance(c.type, JSON))
-            sql = f"INSERT INTO {table.name} ({columns}) VALUES ({values})"
             keys = self._keys[table.name]
+            bound = [table.c[key] for key in keys]
+            columns = ", ".join(self.quote(c.name) for c in bound)
+            values = ", ".join(self._bound(c) for c in bound)
+            json_keys = tuple(c.key for c in bound if isinstance(c.type, JSON))
+            sql = f"INSERT INTO {table.name} ({columns}) VALUES ({values})"
             if table is events_table:
                 insert = Insert(
                     table.name,
@@ -1075,6 +1096,7 @@ class _Writer:
                     counts=SQLITE_COUNTS_UPSERT if self.counting else None,
                     count_levels=LEVEL_SIZES if self.counting else (),
                     render_zone=None if self.zone is None else self.zone.key,
+                    first_id=self.first_id,
                 )
                 out.append(insert)
             else:
@@ -1124,14 +1146,15 @@ def write_shop(
     first_ids, first_number = _first_ids(engine)
     with Session(engine) as session:
         # Taken up front: the writer has not stored earlier batches yet.
-        ids = iter(reserve_ids(session, events_table, plan.events))
+        ids = reserve_ids(session, events_table, plan.events)  # ascending, and on SQLite
+        # consecutive: the writer numbers the events from the first (`Insert.first_id`)
         # Row triggers would double SQLite's cost per row. The SQLite writer counts each
         # batch instead (when the rows were exact to start from); otherwise, and on
         # PostgreSQL, every event is recounted once at the end.
         exact = suspend_event_counts(session.connection())
         zone = rendering_zone(session)
         session.commit()
-    writer = _Writer(engine, ids, zone)
+    writer = _Writer(engine, iter(ids), zone, ids[0])
     writer.counting = exact and not writer.postgres
     generator = ShopGenerator(plan, settings, first_ids, first_number)
     written = 0
@@ -1177,9 +1200,10 @@ def _sink(engine: Engine, writer: _Writer) -> Iterator[Store]:
         with engine.connect() as conn:
             raw: Any = conn.connection.driver_connection
             inserts = {insert.table: insert for insert in writer.sqlite_inserts()}
+            ids = numbering(inserts.values())
             with counting(raw, inserts.values()) as counter:
                 yield lambda events, rows: store_batch(
-                    raw, inserts, writer.sqlite_payload(events, rows), counter
+                    raw, inserts, writer.sqlite_payload(events, rows), counter, ids
                 )
         return
     child = ChildWriter(database, writer.sqlite_inserts())

@@ -25,7 +25,7 @@ from app.models.event_count import (
     resume_event_counts,
     suspend_event_counts,
 )
-from app.sqlite_bulk import ChildWriter, EventCounter, Insert, positional
+from app.sqlite_bulk import WRITER_MADE, ChildWriter, EventCounter, Insert, positional
 from tests.conftest import MakeClient, engine_of
 from tests.factories import event_payload, insert_events
 
@@ -221,3 +221,51 @@ def test_frames_read_ahead_arrive_in_order_and_a_read_error_follows_them() -> No
             got.append(frame)
     assert got == [b"one", b"two"]
     assert list(_read_ahead(iter([b"a", b"b", b"c"]), depth=2)) == [b"a", b"b", b"c"]
+
+
+def test_the_writer_numbers_the_events_across_batches_from_the_first_id(tmp_path: Path) -> None:
+    database = tmp_path / "shop.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    create_schema(engine)
+    engine.dispose()
+    sent = ("subject_id", "created_at", "subject_type", "verb", "arguments", "message")
+    sent += ("author", "description")
+    keys = (*sent, *WRITER_MADE)
+    with pytest.raises(ValueError, match="must end with"):
+        Insert("events", "INSERT ...", sent, (), first_id=1)
+    insert = Insert(
+        "events",
+        f"INSERT INTO events ({', '.join(keys)}) VALUES ({', '.join('?' for _ in keys)})",
+        keys,
+        ("arguments",),
+        first_id=41,
+    )
+    values = positional(sent)
+
+    def batch(*subjects: int) -> bytes:
+        rows = [
+            {
+                "subject_id": subject,
+                "created_at": "2026-01-01 00:00:00.000000",
+                "subject_type": "Order",
+                "verb": "placed",
+                "arguments": [],
+                "message": "Order was placed.",
+                "author": "Shopify",
+                "description": "Order was placed.",
+            }
+            for subject in subjects
+        ]
+        return orjson.dumps([["events", values(rows)]])
+
+    child = ChildWriter(str(database), [insert])
+    child.send(batch(7, 8))
+    child.send(batch(9))
+    child.finish()
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(events_table.c.id, events_table.c.subject_id, events_table.c.rendered)
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(41, 7, None), (42, 8, None), (43, 9, None)]
