@@ -84,6 +84,21 @@ def test_an_in_memory_shop_is_written_in_process() -> None:
     assert _count_rows(engine) == _recounted(engine)
 
 
+def _placed(**values: Any) -> dict[str, Any]:
+    """An event row as the parent has it (a placed order's), these values changed."""
+    return {
+        "subject_id": 1,
+        "created_at": "2026-01-01 00:00:00.000000",
+        "subject_type": "Order",
+        "verb": "placed",
+        "arguments": ["#1001"],
+        "message": "Order was placed.",
+        "author": "Shopify",
+        "description": "Order was placed.",
+        **values,
+    }
+
+
 def test_a_batch_the_child_cannot_store_stops_the_run(tmp_path: Path) -> None:
     database = tmp_path / "shop.sqlite3"
     engine = make_engine(f"sqlite:///{database}")
@@ -100,21 +115,7 @@ def test_a_batch_the_child_cannot_store_stops_the_run(tmp_path: Path) -> None:
     values = positional(keys)
 
     def batch(*ids: int) -> bytes:
-        rows = [
-            {
-                "id": i,
-                "subject_id": 1,
-                "created_at": "2026-01-01 00:00:00.000000",
-                "subject_type": "Order",
-                "verb": "placed",
-                "arguments": ["#1001"],
-                "message": "Order was placed.",
-                "author": "Shopify",
-                "description": "Order was placed.",
-            }
-            for i in ids
-        ]
-        return orjson.dumps([["events", values(rows)]])
+        return orjson.dumps([["events", values([_placed(id=i) for i in ids])]])
 
     child = ChildWriter(str(database), [insert])
     child.send(batch(1, 2))
@@ -243,19 +244,7 @@ def test_the_writer_numbers_the_events_across_batches_from_the_first_id(tmp_path
     values = positional(sent)
 
     def batch(*subjects: int) -> bytes:
-        rows = [
-            {
-                "subject_id": subject,
-                "created_at": "2026-01-01 00:00:00.000000",
-                "subject_type": "Order",
-                "verb": "placed",
-                "arguments": [],
-                "message": "Order was placed.",
-                "author": "Shopify",
-                "description": "Order was placed.",
-            }
-            for subject in subjects
-        ]
+        rows = [_placed(subject_id=subject) for subject in subjects]
         return orjson.dumps([["events", values(rows)]])
 
     child = ChildWriter(str(database), [insert])
